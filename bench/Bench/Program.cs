@@ -1,0 +1,1 @@
+internal static class BenchProgram { private static void Main() { } }

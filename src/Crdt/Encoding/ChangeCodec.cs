@@ -1,0 +1,174 @@
+using System.Buffers;
+using CrdtSync.Crdt.Changes;
+using CrdtSync.Crdt.Clocks;
+using CrdtSync.Crdt.Errors;
+using CrdtSync.Crdt.Values;
+using MessagePack;
+
+namespace CrdtSync.Crdt.Encoding;
+
+/// <summary>
+/// The one canonical encoding of a <see cref="Change"/>: the format byte <see cref="FormatByte.ChangeV1"/>,
+/// then a MessagePack array <c>[origin, sequence, stamp, collection, record id, kind, base, payload]</c>:
+/// origin a 16-byte bin, stamp the packed 64-bit time (the stamp's replica is the origin), base a map
+/// origin → sequence in ascending origin order, payload a map field → value in ascending name order
+/// (upsert), <c>[action name, arguments map]</c> (action) or nil (delete).
+/// </summary>
+/// <remarks>
+/// Laws: <c>Decode(Encode(c))</c> re-encodes to the same bytes; equal changes give equal bytes; decoding is
+/// all or nothing and anything but the canonical form (longer integer or length forms, float32, unsorted
+/// or duplicate keys, trailing bytes, invalid UTF-8 or identifiers, unknown version) is a
+/// <see cref="DecodeException"/>.
+/// </remarks>
+public static class ChangeCodec
+{
+    /// <summary>Encodes a change.</summary>
+    public static byte[] Encode(Change change)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64);
+        Encode(change, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Encodes a change into <paramref name="output"/>.</summary>
+    public static void Encode(Change change, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        ArgumentNullException.ThrowIfNull(output);
+        output.GetSpan(1)[0] = FormatByte.ChangeV1;
+        output.Advance(1);
+        var writer = new MessagePackWriter(output);
+        WriteBody(ref writer, change);
+        writer.Flush();
+    }
+
+    /// <summary>Decodes a change.</summary>
+    /// <exception cref="DecodeException">The bytes are not exactly one canonical change.</exception>
+    public static Change Decode(ReadOnlyMemory<byte> bytes)
+    {
+        FormatByte.Check(bytes.Span, FormatByte.ChangeV1, "a change");
+        try
+        {
+            var reader = new CanonicalReader(bytes[1..], 1);
+            var change = ReadBody(ref reader);
+            reader.ExpectEnd();
+            return change;
+        }
+        catch (Exception ex) when (DecodeGuard.IsDecodeFailure(ex))
+        {
+            throw DecodeGuard.Translate(ex);
+        }
+    }
+
+    /// <summary>Decodes a change, or returns the typed error.</summary>
+    public static bool TryDecode(ReadOnlyMemory<byte> bytes, out Change? change, out DecodeException? error)
+    {
+        try
+        {
+            change = Decode(bytes);
+            error = null;
+            return true;
+        }
+        catch (DecodeException ex)
+        {
+            change = null;
+            error = ex;
+            return false;
+        }
+    }
+
+    internal static void WriteBody(ref MessagePackWriter writer, Change change)
+    {
+        writer.WriteArrayHeader(8);
+        CanonicalWriting.WriteReplicaId(ref writer, change.Id.Origin);
+        writer.Write(change.Id.Sequence);
+        writer.Write(change.Stamp.Time);
+        writer.Write(change.Collection.Text);
+        writer.Write(change.RecordId.Text);
+        writer.Write((byte)change.Kind);
+        CanonicalWriting.WriteVersionVector(ref writer, change.Base);
+        switch (change.Kind)
+        {
+            case ChangeKind.Upsert:
+                WriteFields(ref writer, change.FieldArray);
+                break;
+            case ChangeKind.Action:
+                writer.WriteArrayHeader(2);
+                writer.Write(change.ActionName!.Value.Text);
+                WriteFields(ref writer, change.FieldArray);
+                break;
+            default:
+                writer.WriteNil();
+                break;
+        }
+    }
+
+    internal static Change ReadBody(ref CanonicalReader reader)
+    {
+        reader.ReadArrayHeader(8);
+        var origin = reader.ReadReplicaId();
+        var sequence = reader.ReadPositive("a change sequence");
+        var time = reader.ReadStampTime();
+        var collection = reader.ReadName(static t => new CollectionName(t), "collection name");
+        var recordId = reader.ReadRecordId();
+        var kindCode = reader.ReadUInt64();
+        if (kindCode > (ulong)ChangeKind.Delete)
+        {
+            throw reader.Error(DecodeErrorKind.Malformed, $"unknown change kind {kindCode}");
+        }
+
+        var kind = (ChangeKind)kindCode;
+        var baseVersion = reader.ReadVersionVector();
+        FieldValue[] fields = [];
+        ActionName? action = null;
+        switch (kind)
+        {
+            case ChangeKind.Upsert:
+                fields = ReadFields(ref reader);
+                break;
+            case ChangeKind.Action:
+                reader.ReadArrayHeader(2);
+                action = reader.ReadName(static t => new ActionName(t), "action name");
+                fields = ReadFields(ref reader);
+                break;
+            default:
+                reader.ReadNil();
+                break;
+        }
+
+        return Change.FromParts(new(origin, sequence), new Stamp(time, origin), collection, recordId, kind, baseVersion, fields, action);
+    }
+
+    private static void WriteFields(ref MessagePackWriter writer, FieldValue[] fields)
+    {
+        writer.WriteMapHeader(fields.Length);
+        foreach (var field in fields)
+        {
+            writer.Write(field.Name.Text);
+            CanonicalWriting.WriteValue(ref writer, field.Value);
+        }
+    }
+
+    private static FieldValue[] ReadFields(ref CanonicalReader reader)
+    {
+        var count = reader.ReadMapHeader(max: 1 << 16);
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var fields = new FieldValue[count];
+        for (var i = 0; i < count; i++)
+        {
+            var name = reader.ReadName(static t => new FieldName(t), "field name");
+            if (i > 0)
+            {
+                reader.CheckAscending(fields[i - 1].Name.Text, name.Text, "field name");
+            }
+
+            fields[i] = new FieldValue(name, reader.ReadValue());
+        }
+
+        return fields;
+    }
+}

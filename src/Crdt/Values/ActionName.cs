@@ -1,0 +1,36 @@
+namespace CrdtSync.Crdt.Values;
+
+/// <summary>
+/// A validated action name (see <see cref="IdentifierRules"/>). Equality and order are ordinal.
+/// </summary>
+public readonly record struct ActionName : IComparable<ActionName>
+{
+    /// <summary>Validates and wraps <paramref name="text"/>.</summary>
+    /// <exception cref="Errors.InvalidIdentifierException">The text breaks the name grammar.</exception>
+    public ActionName(string text) => Text = IdentifierRules.RequireName("action name", text);
+
+    /// <summary>The name as text.</summary>
+    public string Text { get; }
+
+    /// <summary>Wraps <paramref name="text"/> if valid.</summary>
+    public static bool TryCreate(string? text, out ActionName name)
+    {
+        name = default;
+        if (IdentifierRules.CheckName(text) is not null)
+        {
+            return false;
+        }
+
+        name = new ActionName(text!);
+        return true;
+    }
+
+    /// <summary>Validates and wraps a string.</summary>
+    public static implicit operator ActionName(string text) => new(text);
+
+    /// <inheritdoc />
+    public int CompareTo(ActionName other) => string.CompareOrdinal(Text, other.Text);
+
+    /// <inheritdoc />
+    public override string ToString() => Text ?? string.Empty;
+}
