@@ -24,14 +24,14 @@ public static partial class PropertyRunner
     public const int CasesDefault = 300;
 
     /// <summary>The configuration every property uses.</summary>
-    public static Config Configuration(string name)
+    public static Config Configuration(string name, bool replay = true)
     {
         var config = Config.QuickThrowOnFailure
             .WithMaxTest(CasesFromEnvironment())
             .WithMaxRejected(CasesFromEnvironment() * 10)
             .WithQuietOnSuccess(true)
             .WithName(name);
-        return ReplayFromEnvironment() is { } replay ? config.WithReplay(FSharpOption<Replay>.Some(replay)) : config;
+        return replay && ReplayFromEnvironment() is { } seed ? config.WithReplay(FSharpOption<Replay>.Some(seed)) : config;
     }
 
     /// <summary>Runs <paramref name="property"/>; throws <see cref="PropertyFailedException"/> with the counterexample and how to replay it.</summary>
@@ -43,13 +43,16 @@ public static partial class PropertyRunner
         }
     }
 
-    /// <summary>Runs <paramref name="property"/>; returns null when it held, else the failure report (used by the canary).</summary>
-    public static string? TryCheck(Property property, [CallerMemberName] string name = "")
+    /// <summary>
+    /// Runs <paramref name="property"/>; returns null when it held, else the failure report. The canary passes
+    /// <paramref name="replay"/> false, so a replay seed meant for another property cannot hide a broken merge.
+    /// </summary>
+    public static string? TryCheck(Property property, [CallerMemberName] string name = "", bool replay = true)
     {
         ArgumentNullException.ThrowIfNull(property);
         try
         {
-            FsCheck.Check.One(name, Configuration(name), property);
+            FsCheck.Check.One(name, Configuration(name, replay), property);
             return null;
         }
         catch (Exception ex)
