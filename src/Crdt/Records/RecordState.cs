@@ -276,7 +276,12 @@ public sealed class RecordState
 
         foreach (var journalEntry in other._journal)
         {
-            changed |= AddToJournal(journalEntry);
+            // Take only the entries the merged field has not seen. Adding one and pruning it again below
+            // would leave the state as it was but report a change (found by Merge_IsIdempotent).
+            if (!_fields[journalEntry.Field].Seen.Includes(journalEntry.Writer))
+            {
+                changed |= AddToJournal(journalEntry);
+            }
         }
 
         changed |= _journal.RemoveAll(e => _fields[e.Field].Seen.Includes(e.Writer)) > 0;

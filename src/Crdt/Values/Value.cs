@@ -153,7 +153,11 @@ public readonly struct Value : IEquatable<Value>, IComparable<Value>
         ValueKind.Float64 => AsFloat64.ToString("R", CultureInfo.InvariantCulture),
         ValueKind.String => (string)_reference!,
         ValueKind.Bytes => "0x" + Convert.ToHexString((byte[])_reference!),
-        ValueKind.Timestamp => AsTimestamp.ToString("O", CultureInfo.InvariantCulture),
+        // A timestamp holds any int64 of milliseconds, more than DateTimeOffset can show: fall back to the number
+        // rather than throw from ToString (found by Value_ToString_IsTotal).
+        ValueKind.Timestamp => _bits is >= TimestampMillisecondsShowableMin and <= TimestampMillisecondsShowableMax
+            ? AsTimestamp.ToString("O", CultureInfo.InvariantCulture)
+            : _bits.ToString(CultureInfo.InvariantCulture) + " ms since the Unix epoch",
         _ => Kind.ToString(),
     };
 
@@ -174,6 +178,10 @@ public readonly struct Value : IEquatable<Value>, IComparable<Value>
 
     /// <summary>Order.</summary>
     public static bool operator >=(Value left, Value right) => left.CompareTo(right) >= 0;
+
+    // The Unix milliseconds of DateTimeOffset.MinValue and DateTimeOffset.MaxValue.
+    private const long TimestampMillisecondsShowableMin = -62_135_596_800_000;
+    private const long TimestampMillisecondsShowableMax = 253_402_300_799_999;
 
     private InvalidOperationException WrongKind(ValueKind wanted) => new($"The value is {Kind}, not {wanted}.");
 
