@@ -72,8 +72,11 @@ public sealed class HybridLogicalClock
     /// <summary>
     /// Takes a stamp seen from elsewhere into account, so the next local stamp is greater.
     /// Returns false, leaving the clock unchanged, when the stamp is more than
-    /// <see cref="ClockSkewMax"/> ahead of the local wall clock.
+    /// <see cref="ClockSkewMax"/> ahead of the local wall clock. An accepted stamp whose counter is
+    /// 65535 makes <see cref="Next"/> refuse until the wall clock passes its millisecond (at most
+    /// <see cref="ClockSkewMax"/>): the clock never wraps.
     /// </summary>
+    /// <exception cref="ClockException">The wall clock is outside the range a stamp can hold.</exception>
     public bool Observe(Stamp seen)
     {
         if (seen.Time <= _last)

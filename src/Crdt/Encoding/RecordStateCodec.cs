@@ -17,8 +17,9 @@ namespace CrdtSync.Crdt.Encoding;
 /// <remarks>
 /// Laws: round trip to the same bytes; equal states give equal bytes (this is what "equal records" means
 /// in the convergence properties); decoding is all or nothing, refuses non-canonical input and states that
-/// break the record's invariants (fields or journal on a deleted record, a journal entry for a missing field
-/// or one its field has seen).
+/// break the record's invariants (fields or journal on a deleted record; a field writer, journal entry or
+/// delete the version does not include; a journal entry for a missing field, one its field has seen, or one
+/// that beats its field's winner).
 /// </remarks>
 public static class RecordStateCodec
 {
@@ -134,6 +135,10 @@ public static class RecordStateCodec
             var origin = reader.ReadReplicaId();
             var sequence = reader.ReadPositive("a change sequence");
             tombstone = new Tombstone(new Stamp(time, origin), new ChangeId(origin, sequence));
+            if (!version.Includes(tombstone.Value.DeletedBy))
+            {
+                throw reader.Error(DecodeErrorKind.InvalidValue, "the record's version does not include the delete that made its tombstone");
+            }
         }
 
         var fieldCount = reader.ReadMapHeader(max: 1 << 16);
@@ -154,7 +159,13 @@ public static class RecordStateCodec
             var origin = reader.ReadReplicaId();
             var sequence = reader.ReadPositive("a change sequence");
             var seen = reader.ReadVersionVector();
-            fields.Add(name, new FieldEntry(value, new Stamp(time, origin), new ChangeId(origin, sequence), seen));
+            var writer = new ChangeId(origin, sequence);
+            if (!version.Includes(writer))
+            {
+                throw reader.Error(DecodeErrorKind.InvalidValue, $"field '{name}' was written by {writer}, which the record's version does not include");
+            }
+
+            fields.Add(name, new FieldEntry(value, new Stamp(time, origin), writer, seen));
         }
 
         var journalCount = reader.ReadArrayHeader(max: 1 << 20);
@@ -173,7 +184,9 @@ public static class RecordStateCodec
                 throw reader.Error(journal[i - 1].CompareTo(entry) == 0 ? DecodeErrorKind.DuplicateKey : DecodeErrorKind.NonCanonical, "journal entries not in strictly ascending order");
             }
 
-            if (!fields.TryGetValue(field, out var owner) || owner.Seen.Includes(entry.Writer) || owner.Writer == entry.Writer)
+            if (!fields.TryGetValue(field, out var owner) || owner.Seen.Includes(entry.Writer) || owner.Writer == entry.Writer ||
+                FieldEntry.CompareWrites(entry.Value, entry.Stamp, entry.Writer, owner.Value, owner.Stamp, owner.Writer) >= 0 ||
+                !version.Includes(entry.Writer))
             {
                 throw reader.Error(DecodeErrorKind.InvalidValue, $"journal entry for field '{field}' does not belong to its field's state");
             }

@@ -73,7 +73,7 @@ public sealed class RecordState
     /// <summary>True once a delete has been merged.</summary>
     public bool IsDeleted => Tombstone.HasValue;
 
-    /// <summary>True when at least one change was merged and the record is not deleted.</summary>
+    /// <summary>True when at least one change (an action alone counts) was merged and the record is not deleted.</summary>
     public bool Exists => !IsDeleted && Version.Count > 0;
 
     /// <summary>The fields, unordered.</summary>

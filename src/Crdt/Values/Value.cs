@@ -9,8 +9,8 @@ namespace CrdtSync.Crdt.Values;
 /// <remarks>
 /// Laws: equality is by kind and content; floats compare by their bits (so NaN equals the same NaN,
 /// and 0.0 differs from -0.0), which keeps "equal values have equal encodings" true. The total order
-/// (<see cref="CompareTo"/>) is by kind, then content: numbers numerically (floats by their total
-/// IEEE order), strings by ordinal UTF-16 order, bytes lexicographically. It is the last tie-break of
+/// (<see cref="CompareTo"/>) is by kind, then content: numbers numerically (floats by <see cref="double.CompareTo(double)"/>, where every NaN sorts
+/// below negative infinity, then by their bits), strings by ordinal UTF-16 order, bytes lexicographically. It is the last tie-break of
 /// the merge, after stamp and change id.
 /// </remarks>
 public readonly struct Value : IEquatable<Value>, IComparable<Value>
