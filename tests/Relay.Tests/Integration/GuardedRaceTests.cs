@@ -16,7 +16,7 @@ public sealed class GuardedRaceTests(TestRelay relay) : IClassFixture<TestRelay>
         for (var round = 0; round < 100; round++)
         {
             var id = $"race-{round}";
-            var create = lead.Create("incidents", id, F("title", $"Round {round}"));
+            var create = lead.Create("incidents", id, F("title", $"Round {round}"), F("status", "open"));
             await lead.PushAsync(create);
             var aliceClose = alice.Action("incidents", id, Seen(create), "close");
             var bobClose = bob.Action("incidents", id, Seen(create), "close");

@@ -28,7 +28,7 @@ public sealed class OutcomeTests(TestRelay relay) : IClassFixture<TestRelay>
     public async Task An_accepted_action_commits_its_effects_as_the_relays_own_change_right_after_it()
     {
         var alice = await relay.DeviceAsync("alice-2", "agent");
-        var create = alice.Create("incidents", "o-close", F("title", "Leak"));
+        var create = alice.Create("incidents", "o-close", F("title", "Leak"), F("status", "open"));
         await alice.PushAsync(create);
 
         var outcome = await alice.PushAsync(alice.Action("incidents", "o-close", Seen(create), "close"));
@@ -49,7 +49,7 @@ public sealed class OutcomeTests(TestRelay relay) : IClassFixture<TestRelay>
     public async Task An_action_whose_guard_no_longer_holds_is_a_conflict_with_the_current_state()
     {
         var alice = await relay.DeviceAsync("alice-3", "agent");
-        var create = alice.Create("incidents", "o-conflict", F("title", "Fire"));
+        var create = alice.Create("incidents", "o-conflict", F("title", "Fire"), F("status", "open"));
         await alice.PushAsync(create);
         await alice.PushAsync(alice.Action("incidents", "o-conflict", Seen(create), "close"));
 
