@@ -1,3 +1,35 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using CrdtSync.Relay.Configuration;
+using CrdtSync.Relay.Hosting;
+
+// dotnet run --project src/Relay [--urls http://127.0.0.1:5290] [--data crdtsync-data] [--config samples/incidents.json]
+//                                [--admin-credential <secret>] [--allow-insecure-remote true]
+var switches = new Dictionary<string, string>
+{
+    ["--urls"] = "Relay:Urls",
+    ["--data"] = "Relay:DataDirectory",
+    ["--config"] = "Relay:ConfigurationPath",
+    ["--admin-credential"] = "Relay:AdminCredential",
+    ["--allow-insecure-remote"] = "Relay:AllowInsecureRemote",
+};
+var configuration = new ConfigurationBuilder()
+    .SetBasePath(AppContext.BaseDirectory)
+    .AddJsonFile("appsettings.json", optional: true)
+    .AddEnvironmentVariables("CRDTSYNC_")
+    .AddCommandLine(args, switches)
+    .Build();
+var options = new RelayOptions();
+configuration.GetSection(RelayOptions.SectionName).Bind(options);
+
+await using var relay = await RelayHost.StartAsync(options, builder =>
+{
+    builder.Configuration.AddConfiguration(configuration);
+});
+foreach (var address in relay.Addresses)
+{
+    Console.WriteLine($"CrdtSync relay listening on {address}");
+}
+
+var lifetime = relay.Services.GetRequiredService<IHostApplicationLifetime>();
+var stopped = new TaskCompletionSource();
+lifetime.ApplicationStopping.Register(() => stopped.TrySetResult());
+await stopped.Task;

@@ -1,0 +1,79 @@
+using CrdtSync.Relay.Auth;
+using CrdtSync.Relay.Authority;
+using CrdtSync.Relay.Configuration;
+using CrdtSync.Relay.Hosting;
+using CrdtSync.Relay.Services;
+using CrdtSync.Relay.Storage;
+using CrdtSync.Relay.Storage.Sqlite;
+using Grpc.AspNetCore.Server;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+// Extension methods live in the namespace of what they extend, so one using finds them.
+#pragma warning disable IDE0130
+namespace Microsoft.Extensions.DependencyInjection;
+#pragma warning restore IDE0130
+
+/// <summary>Registers the CrdtSync relay.</summary>
+public static class RelayServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the relay: its options, sync configuration, store (the embedded SQLite store unless an
+    /// <see cref="IRelayStore"/> is already registered), authority, gRPC services with their interceptors and limits,
+    /// reflection, health checks and metrics. Map the endpoints with <c>app.MapCrdtSyncRelay()</c>.
+    /// </summary>
+    public static IServiceCollection AddCrdtSyncRelay(this IServiceCollection services, Action<RelayOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<RelayOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => RelaySyncConfiguration.Load(sp.GetRequiredService<IOptions<RelayOptions>>().Value));
+        services.TryAddSingleton(sp => AdminCredentialFile.Resolve(sp.GetRequiredService<IOptions<RelayOptions>>().Value));
+        services.TryAddSingleton<IRelayStore>(sp =>
+        {
+            var relay = sp.GetRequiredService<IOptions<RelayOptions>>().Value;
+            var directory = Path.GetFullPath(relay.DataDirectory);
+            Directory.CreateDirectory(directory);
+            return new SqliteRelayStore(Path.Combine(directory, relay.DatabaseFileName));
+        });
+        services.AddSingleton<RelayClock>();
+        services.AddSingleton<ChangeFeed>();
+        services.AddSingleton<RelayMetrics>();
+        services.AddSingleton<PushAuthority>();
+        services.AddSingleton<LogReader>();
+        services.AddSingleton<PrincipalResolver>();
+        services.AddSingleton<PushRateLimiter>();
+        services.AddSingleton<DeviceRegistry>();
+        services.AddSingleton<ErrorBoundaryInterceptor>();
+        services.AddSingleton<DeviceAuthInterceptor>();
+        services.AddSingleton<AdminAuthInterceptor>();
+        services.AddHostedService<RelayStartup>();
+        services.AddMetrics();
+
+        services.AddGrpc()
+            .AddServiceOptions<SyncService>(o =>
+            {
+                o.Interceptors.Add<ErrorBoundaryInterceptor>();
+                o.Interceptors.Add<DeviceAuthInterceptor>();
+            })
+            .AddServiceOptions<AdminService>(o =>
+            {
+                o.Interceptors.Add<ErrorBoundaryInterceptor>();
+                o.Interceptors.Add<AdminAuthInterceptor>();
+            });
+        services.AddOptions<GrpcServiceOptions>().Configure<RelaySyncConfiguration>((grpc, configuration) =>
+        {
+            grpc.MaxReceiveMessageSize = configuration.Rules.Limits.MessageBytesMax;
+            grpc.MaxSendMessageSize = configuration.Rules.Limits.MessageBytesMax;
+            grpc.EnableDetailedErrors = false;
+        });
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks().AddCheck<RelayStoreHealthCheck>("store");
+        return services;
+    }
+}
