@@ -85,7 +85,7 @@ public static class ChangeRules
                 continue;
             }
 
-            if (CheckGuardValues(action.Guard, visible) is null)
+            if (CheckGuardValues(action.Guard, visible, collection) is null)
             {
                 result.Add(action.Name);
             }
@@ -200,7 +200,7 @@ public static class ChangeRules
             return Decision.Refuse(OutcomeKind.Conflict, "not_found", $"{change.Collection}/{change.RecordId} does not exist at the relay.");
         }
 
-        if (CheckGuardValues(action.Guard, current) is { } failed)
+        if (CheckGuardValues(action.Guard, current, collection) is { } failed)
         {
             return failed;
         }
@@ -234,11 +234,14 @@ public static class ChangeRules
         return Decision.Accept();
     }
 
-    private static Decision? CheckGuardValues(ActionGuard guard, RecordState state)
+    /// <summary>A guarded field nobody has written yet holds its declared initial value.</summary>
+    private static Decision? CheckGuardValues(ActionGuard guard, RecordState state, CollectionSchema collection)
     {
         foreach (var (field, allowed) in guard.FieldIn)
         {
-            var value = state[field];
+            var value = state.TryGetValue(field, out var written) ? written
+                : collection.Fields.TryGetValue(field, out var schema) && schema.Initial is { } initial ? initial
+                : Value.Null;
             if (!allowed.Contains(value))
             {
                 state.Fields.TryGetValue(field, out var entry);

@@ -90,6 +90,15 @@ public class ChangeRulesExamples
     }
 
     [Fact]
+    public void A_guarded_field_nobody_wrote_holds_its_initial_value_for_guards()
+    {
+        var state = new RecordState("incidents", "i4");
+        state.Apply(Create(Bob, 1, "i4", new FieldValue("title", Value.String("No status written"))));
+        var close = Change.Action(new ChangeId(Alice, 1), new Stamp(Now.ToUnixTimeMilliseconds(), 9, Alice), "incidents", "i4", state.Version, "close");
+        Assert.True(ChangeRules.Decide(Configuration, Agent, state, close, Now).IsAccepted);
+    }
+
+    [Fact]
     public void A_stamp_too_far_ahead_is_clock_skew()
     {
         var ahead = Now.AddMinutes(10).ToUnixTimeMilliseconds();
