@@ -26,6 +26,15 @@ public sealed partial class ReplicaStore
         }, cancellationToken);
     }
 
+    /// <summary>The sync status of a record, also when it is deleted or purged but still has outbox entries; <see cref="RecordStatus.Synced"/> when unknown here.</summary>
+    public Task<RecordStatus> GetRecordStatusAsync(string collection, string id, CancellationToken cancellationToken = default)
+    {
+        var collectionName = new CollectionName(collection);
+        var recordId = new RecordId(id);
+        return Serialized(_ => (RecordStatus?)(long?)_database.Scalar(
+            "SELECT status FROM records WHERE collection = $p0 AND record_id = $p1", collectionName.Text, recordId.Text) ?? RecordStatus.Synced, cancellationToken);
+    }
+
     /// <summary>The records of a collection that match the query's filters, in its order, with the cache's freshness.</summary>
     /// <exception cref="Errors.UnknownCollectionException">No such collection in the configuration.</exception>
     public Task<QueryResult> QueryAsync(RecordQuery query, CancellationToken cancellationToken = default)

@@ -24,7 +24,7 @@ public class CrashTests(ITestOutputHelper output)
 
         for (var kill = 0; kill < Kills; kill++)
         {
-            var lines = await RunAndKillAsync(database, childSeed: seed + kill, killAfter: TimeSpan.FromMilliseconds(random.Next(0, 120)));
+            var lines = await RunAndKillAsync(database, childSeed: seed + kill, writesBeforeKill: random.Next(0, 25), killAfter: TimeSpan.FromMilliseconds(random.Next(0, 15)));
             foreach (var line in lines)
             {
                 var parts = line.Split(' ');
@@ -42,7 +42,7 @@ public class CrashTests(ITestOutputHelper output)
         Assert.True(totalWrites > 0, "The child never reported a committed write: the test proved nothing.");
     }
 
-    private static async Task<List<string>> RunAndKillAsync(string database, int childSeed, TimeSpan killAfter)
+    private static async Task<List<string>> RunAndKillAsync(string database, int childSeed, int writesBeforeKill, TimeSpan killAfter)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -57,6 +57,8 @@ public class CrashTests(ITestOutputHelper output)
         using var child = Process.Start(start)!;
         var lines = new List<string>();
         var ready = new TaskCompletionSource();
+
+        // Kill once the child reported some writes (0 included), then after a random few milliseconds: a random point mid-write.
         var reading = Task.Run(async () =>
         {
             while (await child.StandardOutput.ReadLineAsync() is { } line)
@@ -66,7 +68,7 @@ public class CrashTests(ITestOutputHelper output)
                     lines.Add(line);
                 }
 
-                if (line == "ready")
+                if (lines.Count > writesBeforeKill)
                 {
                     ready.TrySetResult();
                 }
