@@ -65,7 +65,7 @@ internal sealed class FakeRelay
         else
         {
             outcome = new PushOutcome(change.Id, decision.Outcome, decision.Reason, decision.Message,
-                current.Version.Count > 0 ? RecordStateCodec.Encode(current) : null);
+                current.Version.Count > 0 ? RecordStateCodec.Encode(current) : (ReadOnlyMemory<byte>?)null);
         }
 
         _outcomes[change.Id] = outcome;
