@@ -22,19 +22,7 @@ public sealed partial class ReplicaStore
 
         var confirmedBytes = reader.IsDBNull(0) ? null : (byte[])reader[0];
         var visibleBytes = reader.IsDBNull(1) ? null : (byte[])reader[1];
-        var confirmed = confirmedBytes is null ? null : RecordStateCodec.Decode(confirmedBytes);
-        RecordState visible;
-        if (visibleBytes is null)
-        {
-            visibleBytes = confirmedBytes ?? RecordStateCodec.Encode(new RecordState(collection, id));
-            visible = confirmed?.Clone() ?? new RecordState(collection, id);
-        }
-        else
-        {
-            visible = RecordStateCodec.Decode(visibleBytes);
-        }
-
-        return new StoredRecord(confirmed, confirmedBytes, visible, visibleBytes, (RecordStatus)reader.GetInt64(2));
+        return new StoredRecord(collection, id, confirmedBytes, visibleBytes, (RecordStatus)reader.GetInt64(2));
     }
 
     private List<StoredEntry> LoadEntries(CollectionName collection, RecordId id)
