@@ -172,7 +172,11 @@ public sealed partial class ReplicaStore
                 $"'{change.ActionName}' can only be performed online (the relay must check it at once). Connect and try again.");
         }
 
-        var decision = ChangeRules.Decide(configuration, principal, visible, change, _time.GetUtcNow());
+        // Clock skew is the relay's call: the local clock may legitimately run ahead of the local wall clock
+        // (it observed later stamps, or the wall clock stepped back), so judge at the later of the two.
+        var wall = _time.GetUtcNow();
+        var stamped = change.Stamp.ToDateTimeOffset();
+        var decision = ChangeRules.Decide(configuration, principal, visible, change, stamped > wall ? stamped : wall);
         if (decision.IsAccepted)
         {
             return change.Kind == ChangeKind.Action && decision.Effects.Count > 0

@@ -30,6 +30,21 @@ public class PersistenceTests
     }
 
     [Fact]
+    public async Task Stamps_keep_increasing_across_a_reopen_even_when_the_wall_clock_steps_back()
+    {
+        using var replica = await ReplicaFixture.CreateAsync();
+        await replica.Store.CreateAsync("tasks", Fields(("title", "a")), id: "t1");
+        var before = (await replica.Store.GetOutboxAsync()).Single().Change.Stamp;
+
+        replica.Store.Dispose();
+        using var store = ReplicaStore.Open(new ReplicaOptions { DatabasePath = replica.DatabasePath },
+            new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Start - TimeSpan.FromHours(1)), new Random(2));
+        await store.UpdateAsync("tasks", "t1", Fields(("title", "b")));
+
+        Assert.True((await store.GetOutboxAsync())[^1].Change.Stamp > before);
+    }
+
+    [Fact]
     public async Task Normal_durability_is_an_option()
     {
         using var folder = new TempFolder();

@@ -77,7 +77,16 @@ public class CrashTests(ITestOutputHelper output)
             ready.TrySetResult();
         });
         var errors = child.StandardError.ReadToEndAsync();
-        await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            child.Kill();
+            throw new InvalidOperationException($"The crash writer did not start writing within 30 s: {await errors}");
+        }
+
         await Task.Delay(killAfter);
         if (!child.HasExited)
         {

@@ -30,7 +30,9 @@ internal sealed class ModelRun : IDisposable
         _store = Open();
     }
 
-    public static async Task RunAsync(IReadOnlyList<Op> ops)
+    /// <param name="ops">The steps.</param>
+    /// <param name="sabotage">For the canary only: breaks the replica behind the model's back after the first step.</param>
+    public static async Task RunAsync(IReadOnlyList<Op> ops, Action<ReplicaStore>? sabotage = null)
     {
         using var run = new ModelRun();
         await run._store.ConfigureAsync(Samples.IncidentsJson, "ana", ["lead"]);
@@ -40,6 +42,11 @@ internal sealed class ModelRun : IDisposable
             try
             {
                 await run.StepAsync(ops[step]);
+                if (step == 0)
+                {
+                    sabotage?.Invoke(run._store);
+                }
+
                 await run.CheckAsync();
             }
             catch (Exception error)

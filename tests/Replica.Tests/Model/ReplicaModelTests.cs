@@ -42,6 +42,26 @@ public class ReplicaModelTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Canary_the_model_check_fails_when_the_replica_loses_an_outbox_entry()
+    {
+        Op[] ops = [new(OpKind.Create, 0, 0), new(OpKind.Edit, 0, 1)];
+        await ModelRun.RunAsync(ops); // passes untouched
+
+        var error = await Assert.ThrowsAsync<ModelMismatchException>(() =>
+            ModelRun.RunAsync(ops, store => store.Database.Execute("DELETE FROM outbox")));
+        Assert.Contains("outbox", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Canary_the_model_check_fails_when_the_visible_state_is_wrong()
+    {
+        Op[] ops = [new(OpKind.Create, 1, 0), new(OpKind.Pull, 0, 0)];
+        var error = await Assert.ThrowsAsync<ModelMismatchException>(() =>
+            ModelRun.RunAsync(ops, store => store.Database.Execute("UPDATE records SET visible = confirmed")));
+        Assert.Contains("r1", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>The seed from CRDTSYNC_PROPERTY_REPLAY (<c>seed,gamma</c>), else a new one (printed, so any failure can be replayed).</summary>
     private static (ulong Seed, ulong Gamma) ReplaySeed()
     {
