@@ -45,6 +45,24 @@ public class PersistenceTests
     }
 
     [Fact]
+    public void A_database_from_a_newer_build_is_refused_with_upgrade_advice()
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("future.db");
+        ReplicaStore.Open(new ReplicaOptions { DatabasePath = path }).Dispose();
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version = 99";
+            command.ExecuteNonQuery();
+        }
+
+        var error = Assert.Throws<InvalidOperationException>(() => ReplicaStore.Open(new ReplicaOptions { DatabasePath = path }));
+        Assert.Contains("Upgrade the app", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Normal_durability_is_an_option()
     {
         using var folder = new TempFolder();
