@@ -1,0 +1,58 @@
+namespace CrdtSync.Replica.Storage;
+
+/// <summary>
+/// The schema of a replica database, as numbered migrations. <c>PRAGMA user_version</c> holds the number
+/// of migrations applied; each runs in its own transaction with the version bump. Never edit a released
+/// migration: add a new one.
+/// </summary>
+internal static class Migrations
+{
+    public static readonly string[] Steps =
+    [
+        // 1: identity, settings, records, outbox, subscriptions.
+        """
+        CREATE TABLE replica_identity (
+            singleton     INTEGER PRIMARY KEY CHECK (singleton = 0),
+            replica_id    BLOB    NOT NULL CHECK (length(replica_id) = 16),
+            last_sequence INTEGER NOT NULL,
+            clock_time    INTEGER NOT NULL
+        );
+        CREATE TABLE settings (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE records (
+            collection     TEXT    NOT NULL,
+            record_id      TEXT    NOT NULL,
+            confirmed      BLOB,
+            visible        BLOB,
+            visible_exists INTEGER NOT NULL,
+            status         INTEGER NOT NULL,
+            PRIMARY KEY (collection, record_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE outbox (
+            entry_id        INTEGER PRIMARY KEY AUTOINCREMENT,
+            collection      TEXT    NOT NULL,
+            record_id       TEXT    NOT NULL,
+            change_sequence INTEGER NOT NULL UNIQUE,
+            kind            INTEGER NOT NULL,
+            created_ms      INTEGER NOT NULL,
+            change          BLOB    NOT NULL,
+            overlay         BLOB,
+            status          INTEGER NOT NULL,
+            reason          TEXT,
+            message         TEXT,
+            authority_state BLOB,
+            attempts        INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX outbox_by_record ON outbox (collection, record_id, entry_id);
+        CREATE TABLE subscriptions (
+            collection    TEXT PRIMARY KEY,
+            filter_field  TEXT,
+            filter_value  TEXT,
+            cursor        INTEGER NOT NULL DEFAULT 0,
+            downloaded_ms INTEGER
+        ) WITHOUT ROWID;
+        """,
+    ];
+}

@@ -1,0 +1,149 @@
+using Microsoft.Data.Sqlite;
+
+namespace CrdtSync.Replica.Storage;
+
+/// <summary>
+/// One open SQLite connection to a replica file in WAL mode, with its prepared commands kept for reuse.
+/// Not thread-safe: the store serializes access.
+/// </summary>
+internal sealed class ReplicaDatabase : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private SqliteTransaction? _transaction;
+
+    private ReplicaDatabase(SqliteConnection connection) => _connection = connection;
+
+    public static ReplicaDatabase Open(string path, CommitDurability durability)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString());
+        connection.Open();
+        var database = new ReplicaDatabase(connection);
+        try
+        {
+            database.Execute("PRAGMA journal_mode=WAL;");
+            database.Execute(durability == CommitDurability.Full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
+            database.Execute("PRAGMA busy_timeout=5000;");
+            database.Migrate();
+        }
+        catch
+        {
+            database.Dispose();
+            throw;
+        }
+
+        return database;
+    }
+
+    public SqliteConnection Connection => _connection;
+
+    public int SchemaVersion => (int)(long)Scalar("PRAGMA user_version;")!;
+
+    private void Migrate()
+    {
+        var version = SchemaVersion;
+        if (version > Migrations.Steps.Length)
+        {
+            throw new InvalidOperationException(
+                $"The replica database has schema version {version}, newer than this build knows ({Migrations.Steps.Length}). Upgrade the app.");
+        }
+
+        for (var step = version; step < Migrations.Steps.Length; step++)
+        {
+            Begin();
+            try
+            {
+                Execute(Migrations.Steps[step]);
+                Execute($"PRAGMA user_version = {step + 1};");
+                Commit();
+            }
+            catch
+            {
+                Rollback();
+                throw;
+            }
+        }
+    }
+
+    public void Begin() => _transaction = _connection.BeginTransaction(deferred: false);
+
+    public void Commit()
+    {
+        _transaction!.Commit();
+        _transaction.Dispose();
+        _transaction = null;
+    }
+
+    public void Rollback()
+    {
+        if (_transaction is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _transaction.Rollback();
+        }
+        finally
+        {
+            _transaction.Dispose();
+            _transaction = null;
+        }
+    }
+
+    /// <summary>A prepared command for <paramref name="sql"/>, made once, with <c>$p0</c>, <c>$p1</c>, ... bound to <paramref name="arguments"/>.</summary>
+    public SqliteCommand Command(string sql, params object?[] arguments)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = _connection.CreateCommand();
+            command.CommandText = sql;
+            for (var i = 0; i < arguments.Length; i++)
+            {
+                command.Parameters.Add(new SqliteParameter("$p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), null));
+            }
+
+            _commands.Add(sql, command);
+        }
+
+        command.Transaction = _transaction;
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            command.Parameters[i].Value = arguments[i] ?? DBNull.Value;
+        }
+
+        return command;
+    }
+
+    public int Execute(string sql, params object?[] arguments) => Command(sql, arguments).ExecuteNonQuery();
+
+    public object? Scalar(string sql, params object?[] arguments)
+    {
+        var value = Command(sql, arguments).ExecuteScalar();
+        return value is DBNull ? null : value;
+    }
+
+    public void Dispose()
+    {
+        Rollback();
+        foreach (var command in _commands.Values)
+        {
+            command.Dispose();
+        }
+
+        _commands.Clear();
+        _connection.Dispose();
+    }
+}
