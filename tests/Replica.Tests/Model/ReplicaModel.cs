@@ -73,8 +73,10 @@ internal sealed class ReplicaModel
     };
 
     /// <summary>True when the sample's guard of <paramref name="action"/> holds on the state.</summary>
+    /// <summary>The tasks guards; a task that never wrote its guarded <c>state</c> holds the initial value <c>todo</c>.</summary>
     public static bool GuardHolds(string action, RecordState state) =>
-        state["state"] is var s && s.Kind == ValueKind.String && (action == "start" ? s.AsString == "todo" : s.AsString is "todo" or "doing");
+        (state.TryGetValue("state", out var written) ? written : Value.String("todo")) is var s &&
+        s.Kind == ValueKind.String && (action == "start" ? s.AsString == "todo" : s.AsString is "todo" or "doing");
 
     public void Merge(Change change)
     {

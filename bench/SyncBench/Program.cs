@@ -1,0 +1,1 @@
+internal static class SyncBenchProgram { private static int Main() => 0; }
