@@ -3,6 +3,7 @@ using CrdtSync.Relay.Hosting;
 
 // dotnet run --project src/Relay [--urls http://127.0.0.1:5290] [--data crdtsync-data] [--config samples/incidents.json]
 //                                [--admin-credential <secret>] [--allow-insecure-remote true]
+//                                [--store sqlite|postgres] [--postgres "Host=...;Database=...;Username=...;Password=..."]
 var switches = new Dictionary<string, string>
 {
     ["--urls"] = "Relay:Urls",
@@ -10,6 +11,8 @@ var switches = new Dictionary<string, string>
     ["--config"] = "Relay:ConfigurationPath",
     ["--admin-credential"] = "Relay:AdminCredential",
     ["--allow-insecure-remote"] = "Relay:AllowInsecureRemote",
+    ["--store"] = "Relay:Store",
+    ["--postgres"] = "Relay:PostgresConnectionString",
 };
 var configuration = new ConfigurationBuilder()
     .SetBasePath(AppContext.BaseDirectory)

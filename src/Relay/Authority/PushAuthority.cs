@@ -40,9 +40,26 @@ internal sealed class PushAuthority(
         var appended = 0L;
         var results = await store.WriteAsync(async (transaction, ct) =>
         {
+            // The work may run again when a store retries it (PostgreSQL: serialization failure, deadlock).
+            appended = 0;
             var now = time.GetUtcNow();
-            var clockState = await transaction.LoadClockAsync(ct).ConfigureAwait(false);
-            var originSequence = clockState.OriginSequence;
+            await transaction.PrepareAsync([.. changes.Select(c => c.Change)], ct).ConfigureAwait(false);
+
+            // The relay's saved clock is loaded (and, with several instances, locked) only when the relay writes:
+            // then its stamps stay above every stamp any instance accepted before, and its origin sequence is unique.
+            var clockLoaded = false;
+            var originSequence = 0L;
+            async ValueTask LoadClockAsync()
+            {
+                if (!clockLoaded)
+                {
+                    var saved = await transaction.LoadClockAsync(ct).ConfigureAwait(false);
+                    originSequence = saved.OriginSequence;
+                    clock.ObserveSaved(saved.LastTime);
+                    clockLoaded = true;
+                }
+            }
+
             var list = new List<PushResult>(changes.Count);
             foreach (var (change, bytes) in changes)
             {
@@ -67,13 +84,14 @@ internal sealed class PushAuthority(
                 var lastLive = change.Kind == ChangeKind.Delete && record.State.Exists ? record.State.Clone() : record.LastLive;
                 var state = record.State;
                 state.Apply(change);
-                clock.Clock.Observe(change.Stamp);
+                clock.Observe(change.Stamp);
                 var sequence = await transaction.AppendLogAsync(change, bytes, ct).ConfigureAwait(false);
                 var committed = new List<byte[]> { bytes };
                 var effectSequence = 0L;
                 if (change.Kind == ChangeKind.Action && decision.Effects.Count > 0)
                 {
-                    var effect = Change.Upsert(new ChangeId(clock.ReplicaId, ++originSequence), clock.Clock.Next(), change.Collection, change.RecordId, baseVersion, decision.Effects);
+                    await LoadClockAsync().ConfigureAwait(false);
+                    var effect = Change.Upsert(new ChangeId(clock.ReplicaId, ++originSequence), clock.Next(), change.Collection, change.RecordId, baseVersion, decision.Effects);
                     var effectBytes = ChangeCodec.Encode(effect);
                     state.Apply(effect);
                     effectSequence = await transaction.AppendLogAsync(effect, effectBytes, ct).ConfigureAwait(false);
@@ -87,7 +105,12 @@ internal sealed class PushAuthority(
                 list.Add(new PushResult(accepted, committed, null, false));
             }
 
-            await transaction.SaveClockAsync(new RelayClockState(clock.Clock.LastTime, originSequence), ct).ConfigureAwait(false);
+            if (appended > 0)
+            {
+                await LoadClockAsync().ConfigureAwait(false);
+                await transaction.SaveClockAsync(new RelayClockState(clock.LastTime, originSequence), ct).ConfigureAwait(false);
+            }
+
             return list;
         }, cancellationToken).ConfigureAwait(false);
 

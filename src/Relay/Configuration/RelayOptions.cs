@@ -40,4 +40,14 @@ public sealed class RelayOptions
 
     /// <summary>The SQLite file name inside <see cref="DataDirectory"/>.</summary>
     public string DatabaseFileName { get; set; } = "relay.db";
+
+    /// <summary>Where the relay keeps its state: the embedded SQLite file (default) or a shared PostgreSQL database.</summary>
+    public RelayStoreKind Store { get; set; } = RelayStoreKind.Sqlite;
+
+    /// <summary>
+    /// The Npgsql connection string of the PostgreSQL database when <see cref="Store"/> is
+    /// <see cref="RelayStoreKind.Postgres"/>, e.g. <c>Host=db;Database=crdtsync;Username=relay;Password=...</c>.
+    /// Every relay instance of one data set names the same database (docs/postgres.md).
+    /// </summary>
+    public string? PostgresConnectionString { get; set; }
 }

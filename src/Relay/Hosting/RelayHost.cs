@@ -96,5 +96,7 @@ public sealed class RelayHost : IAsyncDisposable
         to.CertificatePassword = from.CertificatePassword;
         to.SubscriberRecheckInterval = from.SubscriberRecheckInterval;
         to.DatabaseFileName = from.DatabaseFileName;
+        to.Store = from.Store;
+        to.PostgresConnectionString = from.PostgresConnectionString;
     }
 }

@@ -4,6 +4,7 @@ using CrdtSync.Relay.Configuration;
 using CrdtSync.Relay.Hosting;
 using CrdtSync.Relay.Services;
 using CrdtSync.Relay.Storage;
+using CrdtSync.Relay.Storage.Postgres;
 using CrdtSync.Relay.Storage.Sqlite;
 using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -18,8 +19,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class RelayServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the relay: its options, sync configuration, store (the embedded SQLite store unless an
-    /// <see cref="IRelayStore"/> is already registered), authority, gRPC services with their interceptors and limits,
+    /// Adds the relay: its options, sync configuration, store (unless an <see cref="IRelayStore"/> is already
+    /// registered: the embedded SQLite store, or PostgreSQL when <see cref="RelayOptions.Store"/> says so), authority, gRPC services with their interceptors and limits,
     /// reflection, health checks and metrics. Map the endpoints with <c>app.MapCrdtSyncRelay()</c>.
     /// </summary>
     public static IServiceCollection AddCrdtSyncRelay(this IServiceCollection services, Action<RelayOptions>? configure = null)
@@ -34,9 +35,22 @@ public static class RelayServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => RelaySyncConfiguration.Load(sp.GetRequiredService<IOptions<RelayOptions>>().Value));
         services.TryAddSingleton(sp => AdminCredentialFile.Resolve(sp.GetRequiredService<IOptions<RelayOptions>>().Value));
+        services.AddOptions<PostgresRelayStoreOptions>().Configure<IOptions<RelayOptions>>((postgres, relay) =>
+        {
+            if (string.IsNullOrEmpty(postgres.ConnectionString))
+            {
+                postgres.ConnectionString = relay.Value.PostgresConnectionString ?? string.Empty;
+            }
+        });
+        services.TryAddSingleton<PostgresRelayStore>();
         services.TryAddSingleton<IRelayStore>(sp =>
         {
             var relay = sp.GetRequiredService<IOptions<RelayOptions>>().Value;
+            if (relay.Store == RelayStoreKind.Postgres)
+            {
+                return sp.GetRequiredService<PostgresRelayStore>();
+            }
+
             var directory = Path.GetFullPath(relay.DataDirectory);
             Directory.CreateDirectory(directory);
             return new SqliteRelayStore(Path.Combine(directory, relay.DatabaseFileName));
@@ -53,6 +67,8 @@ public static class RelayServiceCollectionExtensions
         services.AddSingleton<DeviceAuthInterceptor>();
         services.AddSingleton<AdminAuthInterceptor>();
         services.AddHostedService<RelayStartup>();
+        // Fan-out across instances: with the PostgreSQL store, every instance LISTENs for the others' commits.
+        services.AddHostedService<PostgresChangeListener>();
         services.AddMetrics();
 
         services.AddGrpc()

@@ -10,7 +10,7 @@ using static CrdtSync.Relay.Tests.Support.TestDevice;
 
 namespace CrdtSync.Relay.Tests.Integration;
 
-public sealed class AuthTests(TestRelay relay) : IClassFixture<TestRelay>
+public abstract class AuthTests(TestRelay relay)
 {
     private async Task<PushRequest> ValidPushAsync(string id)
     {
@@ -120,3 +120,7 @@ public sealed class AuthTests(TestRelay relay) : IClassFixture<TestRelay>
         Assert.True(tasks.Filtered);
     }
 }
+
+public sealed class AuthTestsOnSqlite(SqliteRelay relay) : AuthTests(relay), IClassFixture<SqliteRelay>;
+
+public sealed class AuthTestsOnPostgres(PostgresRelay relay) : AuthTests(relay), IClassFixture<PostgresRelay>;

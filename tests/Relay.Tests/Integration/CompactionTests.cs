@@ -7,7 +7,7 @@ using static CrdtSync.Relay.Tests.Support.TestDevice;
 
 namespace CrdtSync.Relay.Tests.Integration;
 
-public sealed class CompactionTests(TestRelay relay) : IClassFixture<TestRelay>
+public abstract class CompactionTests(TestRelay relay)
 {
     [Fact]
     public async Task A_cursor_older_than_the_retained_log_answers_resync_required_and_a_snapshot_gives_a_cursor_to_go_on_from()
@@ -29,3 +29,7 @@ public sealed class CompactionTests(TestRelay relay) : IClassFixture<TestRelay>
         Assert.True(resumed.CaughtUp);
     }
 }
+
+public sealed class CompactionTestsOnSqlite(SqliteRelay relay) : CompactionTests(relay), IClassFixture<SqliteRelay>;
+
+public sealed class CompactionTestsOnPostgres(PostgresRelay relay) : CompactionTests(relay), IClassFixture<PostgresRelay>;

@@ -5,7 +5,7 @@ using static CrdtSync.Relay.Tests.Support.TestDevice;
 
 namespace CrdtSync.Relay.Tests.Integration;
 
-public sealed class GuardedRaceTests(TestRelay relay) : IClassFixture<TestRelay>
+public abstract class GuardedRaceTests(TestRelay relay)
 {
     [Fact]
     public async Task Two_devices_racing_to_close_the_same_incident_get_exactly_one_acceptance_in_each_of_100_rounds()
@@ -28,3 +28,7 @@ public sealed class GuardedRaceTests(TestRelay relay) : IClassFixture<TestRelay>
         }
     }
 }
+
+public sealed class GuardedRaceTestsOnSqlite(SqliteRelay relay) : GuardedRaceTests(relay), IClassFixture<SqliteRelay>;
+
+public sealed class GuardedRaceTestsOnPostgres(PostgresRelay relay) : GuardedRaceTests(relay), IClassFixture<PostgresRelay>;

@@ -12,13 +12,22 @@ using static CrdtSync.Relay.Tests.Support.TestDevice;
 
 namespace CrdtSync.Relay.Tests.Integration;
 
-/// <summary>A relay with small limits: batches of 10, 64 KiB messages, 2 pushes per second per device.</summary>
-public sealed class SmallLimitsRelay() : TestRelay(o => o.ConfigurationJson = SampleJson
-    .Replace("\"batchCountMax\": 1000", "\"batchCountMax\": 10", StringComparison.Ordinal)
-    .Replace("\"messageBytesMax\": 4194304", "\"messageBytesMax\": 65536", StringComparison.Ordinal)
-    .Replace("\"pushesPerSecondMax\": 200", "\"pushesPerSecondMax\": 2", StringComparison.Ordinal));
+/// <summary>Small limits: batches of 10, 64 KiB messages, 2 pushes per second per device.</summary>
+public static class SmallLimits
+{
+    public static void Apply(RelayOptions options) => options.ConfigurationJson = TestRelay.SampleJson
+        .Replace("\"batchCountMax\": 1000", "\"batchCountMax\": 10", StringComparison.Ordinal)
+        .Replace("\"messageBytesMax\": 4194304", "\"messageBytesMax\": 65536", StringComparison.Ordinal)
+        .Replace("\"pushesPerSecondMax\": 200", "\"pushesPerSecondMax\": 2", StringComparison.Ordinal);
+}
 
-public sealed class HardeningTests(SmallLimitsRelay relay) : IClassFixture<SmallLimitsRelay>
+/// <summary>A SQLite relay with <see cref="SmallLimits"/>.</summary>
+public sealed class SmallLimitsSqliteRelay() : SqliteRelay(SmallLimits.Apply);
+
+/// <summary>A PostgreSQL relay with <see cref="SmallLimits"/>.</summary>
+public sealed class SmallLimitsPostgresRelay() : PostgresRelay(SmallLimits.Apply);
+
+public abstract class HardeningTests(TestRelay relay)
 {
     private static async Task<RpcException> Refused(Task call) => await Assert.ThrowsAsync<RpcException>(async () => await call);
 
@@ -149,3 +158,7 @@ public sealed class HardeningTests(SmallLimitsRelay relay) : IClassFixture<Small
         Assert.Contains("without TLS", error.Message, StringComparison.Ordinal);
     }
 }
+
+public sealed class HardeningTestsOnSqlite(SmallLimitsSqliteRelay relay) : HardeningTests(relay), IClassFixture<SmallLimitsSqliteRelay>;
+
+public sealed class HardeningTestsOnPostgres(SmallLimitsPostgresRelay relay) : HardeningTests(relay), IClassFixture<SmallLimitsPostgresRelay>;

@@ -8,7 +8,7 @@ using static CrdtSync.Relay.Tests.Support.TestDevice;
 
 namespace CrdtSync.Relay.Tests.Integration;
 
-public sealed class OutcomeTests(TestRelay relay) : IClassFixture<TestRelay>
+public abstract class OutcomeTests(TestRelay relay)
 {
     [Fact]
     public async Task A_valid_create_is_accepted_with_its_log_sequence_and_the_committed_change()
@@ -184,3 +184,7 @@ public sealed class OutcomeTests(TestRelay relay) : IClassFixture<TestRelay>
         Assert.Contains(record.Journal, line => line.Field == "title");
     }
 }
+
+public sealed class OutcomeTestsOnSqlite(SqliteRelay relay) : OutcomeTests(relay), IClassFixture<SqliteRelay>;
+
+public sealed class OutcomeTestsOnPostgres(PostgresRelay relay) : OutcomeTests(relay), IClassFixture<PostgresRelay>;

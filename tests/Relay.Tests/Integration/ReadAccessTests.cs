@@ -7,7 +7,7 @@ using static CrdtSync.Relay.Tests.Support.TestDevice;
 
 namespace CrdtSync.Relay.Tests.Integration;
 
-public sealed class ReadAccessTests(TestRelay relay) : IClassFixture<TestRelay>
+public abstract class ReadAccessTests(TestRelay relay)
 {
     private static string Everything(IEnumerable<PullResponse> pages) =>
         string.Join("|", pages.SelectMany(p => p.Entries).Select(e => System.Text.Encoding.UTF8.GetString(e.Change.Length > 0 ? e.Change.ToByteArray() : e.RecordState.ToByteArray())));
@@ -95,3 +95,7 @@ public sealed class ReadAccessTests(TestRelay relay) : IClassFixture<TestRelay>
         Assert.Equal(OutcomeKind.Forbidden, outcome.Kind);
     }
 }
+
+public sealed class ReadAccessTestsOnSqlite(SqliteRelay relay) : ReadAccessTests(relay), IClassFixture<SqliteRelay>;
+
+public sealed class ReadAccessTestsOnPostgres(PostgresRelay relay) : ReadAccessTests(relay), IClassFixture<PostgresRelay>;

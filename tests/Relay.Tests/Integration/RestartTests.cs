@@ -8,9 +8,14 @@ using static CrdtSync.Relay.Tests.Support.TestDevice;
 
 namespace CrdtSync.Relay.Tests.Integration;
 
-public sealed class RestartTests : IDisposable
+public abstract class RestartTests : IAsyncLifetime
 {
     private readonly string _data = Path.Combine(Path.GetTempPath(), "crdtsync-relay-tests", Guid.NewGuid().ToString("N"));
+
+    /// <summary>The extra command-line arguments choosing the store.</summary>
+    protected abstract Task<string[]> StoreArgumentsAsync();
+
+    public virtual Task InitializeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task A_relay_killed_with_sigkill_and_restarted_keeps_its_log_its_identity_and_its_outcomes()
@@ -21,7 +26,8 @@ public sealed class RestartTests : IDisposable
         PullResponse pulledBefore;
         TestDevice device;
         var changes = new List<Crdt.Changes.Change>();
-        using (var relay = await RelayProcess.StartAsync(_data, admin))
+        var store = await StoreArgumentsAsync();
+        using (var relay = await RelayProcess.StartAsync(_data, admin, store))
         {
             var adminClient = new Admin.AdminClient(RelayChannels.ForAddress(relay.Address, admin));
             await adminClient.GrantRoleAsync(new RoleRequest { User = "kim", Role = "lead" });
@@ -35,7 +41,7 @@ public sealed class RestartTests : IDisposable
             relay.KillHard();
         }
 
-        using var restarted = await RelayProcess.StartAsync(_data, admin);
+        using var restarted = await RelayProcess.StartAsync(_data, admin, store);
         var again = new TestDevice(restarted.Address, device.Credential, TimeProvider.System);
         var after = await again.PushAsync(changes);
         var infoAfter = await new Admin.AdminClient(RelayChannels.ForAddress(restarted.Address, admin)).GetLogInfoAsync(new GetLogInfoRequest());
@@ -49,7 +55,7 @@ public sealed class RestartTests : IDisposable
         Assert.Equal(pulledBefore, pulledAfter);
     }
 
-    public void Dispose()
+    public virtual Task DisposeAsync()
     {
         try
         {
@@ -59,5 +65,33 @@ public sealed class RestartTests : IDisposable
         {
             // A leftover temp folder is harmless.
         }
+
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class RestartTestsOnSqlite : RestartTests
+{
+    protected override Task<string[]> StoreArgumentsAsync() => Task.FromResult<string[]>([]);
+}
+
+public sealed class RestartTestsOnPostgres : RestartTests
+{
+    private string? _database;
+
+    protected override async Task<string[]> StoreArgumentsAsync()
+    {
+        _database = await PostgresTestServer.CreateDatabaseAsync();
+        return ["--store", "postgres", "--postgres", _database];
+    }
+
+    public override async Task DisposeAsync()
+    {
+        if (_database is not null)
+        {
+            await PostgresTestServer.DropDatabaseAsync(_database);
+        }
+
+        await base.DisposeAsync();
     }
 }

@@ -7,7 +7,7 @@ using static CrdtSync.Relay.Tests.Support.TestDevice;
 
 namespace CrdtSync.Relay.Tests.Integration;
 
-public sealed class SubscribeTests(TestRelay relay) : IClassFixture<TestRelay>
+public abstract class SubscribeTests(TestRelay relay)
 {
     [Fact]
     public async Task A_subscriber_sees_every_accepted_change_exactly_once_in_order_across_reconnects()
@@ -72,3 +72,7 @@ public sealed class SubscribeTests(TestRelay relay) : IClassFixture<TestRelay>
         Assert.Equal(accepted.OrderBy(a => a.Sequence), received);
     }
 }
+
+public sealed class SubscribeTestsOnSqlite(SqliteRelay relay) : SubscribeTests(relay), IClassFixture<SqliteRelay>;
+
+public sealed class SubscribeTestsOnPostgres(PostgresRelay relay) : SubscribeTests(relay), IClassFixture<PostgresRelay>;

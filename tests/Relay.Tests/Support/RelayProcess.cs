@@ -15,7 +15,10 @@ public sealed class RelayProcess : IDisposable
 
     public Uri Address { get; }
 
-    public static async Task<RelayProcess> StartAsync(string dataDirectory, string adminCredential)
+    public int ProcessId => _process.Id;
+
+    /// <summary>Starts the relay; <paramref name="extraArguments"/> are appended (e.g. <c>--store postgres --postgres ...</c>).</summary>
+    public static async Task<RelayProcess> StartAsync(string dataDirectory, string adminCredential, params string[] extraArguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -23,14 +26,16 @@ public sealed class RelayProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[]
-        {
+        string[] arguments =
+        [
             Path.Combine(AppContext.BaseDirectory, "CrdtSync.Relay.dll"),
             "--urls", "http://127.0.0.1:0",
             "--data", dataDirectory,
             "--admin-credential", adminCredential,
             "--config", Path.Combine(AppContext.BaseDirectory, "samples", "incidents.json"),
-        })
+            .. extraArguments,
+        ];
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }

@@ -2,6 +2,7 @@ using CrdtSync.Protocol;
 using CrdtSync.Protocol.V1;
 using CrdtSync.Relay.Configuration;
 using CrdtSync.Relay.Hosting;
+using CrdtSync.Relay.Storage.Postgres;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -9,24 +10,32 @@ using Xunit;
 
 namespace CrdtSync.Relay.Tests.Support;
 
-/// <summary>A real relay on 127.0.0.1 (Kestrel, port 0) over a SQLite file in a temporary folder, with a fake clock.</summary>
-public class TestRelay : IAsyncLifetime
+/// <summary>
+/// A real relay on 127.0.0.1 (Kestrel, port 0) with a fake clock, over the store its subclass names:
+/// <see cref="SqliteRelay"/> (a SQLite file in a temporary folder) or <see cref="PostgresRelay"/> (a fresh PostgreSQL
+/// database, dropped afterwards). The integration tests are written once against this base and run on both.
+/// </summary>
+public abstract class TestRelay : IAsyncLifetime
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 2, 9, 0, 0, TimeSpan.Zero);
 
     private readonly Action<RelayOptions>? _tweak;
     private RelayHost? _host;
 
-    public TestRelay()
-        : this(null)
+    protected TestRelay(RelayStoreKind store, Action<RelayOptions>? tweak)
     {
+        Store = store;
+        _tweak = tweak;
     }
 
-    protected TestRelay(Action<RelayOptions>? tweak) => _tweak = tweak;
+    public RelayStoreKind Store { get; }
 
     public FakeTimeProvider Time { get; } = new(Start);
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "crdtsync-relay-tests", Guid.NewGuid().ToString("N"));
+
+    /// <summary>The PostgreSQL database of this relay (null on SQLite).</summary>
+    public string? PostgresConnectionString { get; private set; }
 
     public RelayHost Host => _host ?? throw new InvalidOperationException("Not started.");
 
@@ -34,26 +43,33 @@ public class TestRelay : IAsyncLifetime
 
     public static string SampleJson => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "samples", "incidents.json"));
 
-    public static async Task<TestRelay> StartAsync(Action<RelayOptions>? tweak = null)
+    /// <summary>The options a test relay starts with (loopback, port 0, the sample configuration, 1 s re-check).</summary>
+    public static RelayOptions Options(string dataDirectory, RelayStoreKind store, string? postgres) => new()
     {
-        var relay = new TestRelay(tweak);
-        await relay.InitializeAsync();
-        return relay;
-    }
+        Urls = "http://127.0.0.1:0",
+        DataDirectory = dataDirectory,
+        ConfigurationPath = Path.Combine(AppContext.BaseDirectory, "samples", "incidents.json"),
+        SubscriberRecheckInterval = TimeSpan.FromSeconds(1),
+        Store = store,
+        PostgresConnectionString = postgres,
+    };
 
     public async Task InitializeAsync()
     {
-        var options = new RelayOptions
+        if (Store == RelayStoreKind.Postgres)
         {
-            Urls = "http://127.0.0.1:0",
-            DataDirectory = DataDirectory,
-            ConfigurationPath = Path.Combine(AppContext.BaseDirectory, "samples", "incidents.json"),
-            SubscriberRecheckInterval = TimeSpan.FromSeconds(1),
-        };
+            PostgresConnectionString = await PostgresTestServer.CreateDatabaseAsync();
+        }
+
+        var options = Options(DataDirectory, Store, PostgresConnectionString);
         _tweak?.Invoke(options);
         _host = await RelayHost.StartAsync(options, builder =>
         {
-            builder.Logging.ClearProviders();
+            if (Environment.GetEnvironmentVariable("CRDTSYNC_TEST_LOG") is null)
+            {
+                builder.Logging.ClearProviders();
+            }
+
             builder.Services.AddSingleton<TimeProvider>(Time);
         });
         Admin = new Admin.AdminClient(RelayChannels.ForAddress(Host.Address, Host.AdminCredential));
@@ -75,6 +91,11 @@ public class TestRelay : IAsyncLifetime
         }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (PostgresConnectionString is not null)
+        {
+            await PostgresTestServer.DropDatabaseAsync(PostgresConnectionString);
+        }
+
         try
         {
             Directory.Delete(DataDirectory, recursive: true);
@@ -83,5 +104,33 @@ public class TestRelay : IAsyncLifetime
         {
             // A leftover temp folder is harmless.
         }
+    }
+}
+
+/// <summary>A test relay on its embedded SQLite store.</summary>
+public class SqliteRelay : TestRelay
+{
+    public SqliteRelay()
+        : this(null)
+    {
+    }
+
+    protected SqliteRelay(Action<RelayOptions>? tweak)
+        : base(RelayStoreKind.Sqlite, tweak)
+    {
+    }
+}
+
+/// <summary>A test relay on a fresh PostgreSQL database of the test server.</summary>
+public class PostgresRelay : TestRelay
+{
+    public PostgresRelay()
+        : this(null)
+    {
+    }
+
+    protected PostgresRelay(Action<RelayOptions>? tweak)
+        : base(RelayStoreKind.Postgres, tweak)
+    {
     }
 }
