@@ -356,10 +356,12 @@ public sealed class SyncClient : IAsyncDisposable
         if (_replica.IsInOfflineMode)
         {
             _replica.SetConnected(false);
+            _status.Update(s => s with { State = SyncState.Offline, NextAttemptIn = null });
             CancelEpisode();
         }
         else
         {
+            _status.Update(s => s with { State = SyncState.Connecting });
             _wake.Set();
         }
     }
