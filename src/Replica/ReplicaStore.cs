@@ -39,13 +39,13 @@ public sealed partial class ReplicaStore : IReplicaSync, IDisposable
     private volatile bool _connected;
     private bool _disposed;
 
-    private ReplicaStore(ReplicaDatabase database, TimeProvider time, Random random, ILogger logger)
+    private ReplicaStore(ReplicaDatabase database, TimeProvider time, Random random, ILogger logger, ReplicaId? wantedId = null)
     {
         _database = database;
         _time = time;
         _random = random;
         _logger = logger;
-        (ReplicaId, _lastSequence, var clockTime) = LoadOrCreateIdentity();
+        (ReplicaId, _lastSequence, var clockTime) = LoadOrCreateIdentity(wantedId);
         _clock = new HybridLogicalClock(ReplicaId, time, clockTime);
         LoadSettings();
     }
@@ -58,6 +58,9 @@ public sealed partial class ReplicaStore : IReplicaSync, IDisposable
 
     /// <summary>Raised after a commit added, changed or removed outbox entries.</summary>
     public event EventHandler<OutboxChangedEventArgs>? OutboxChanged;
+
+    /// <summary>Raised after explicit offline mode was entered or left (<see cref="IsInOfflineMode"/> tells which).</summary>
+    public event EventHandler? OfflineModeChanged;
 
     /// <summary>This replica's id, made once when the database was created and kept in it.</summary>
     public ReplicaId ReplicaId { get; }
@@ -90,7 +93,7 @@ public sealed partial class ReplicaStore : IReplicaSync, IDisposable
         var database = ReplicaDatabase.Open(options.DatabasePath, options.Durability);
         try
         {
-            var store = new ReplicaStore(database, time ?? TimeProvider.System, random ?? new Random(), (ILogger?)logger ?? NullLogger.Instance);
+            var store = new ReplicaStore(database, time ?? TimeProvider.System, random ?? new Random(), (ILogger?)logger ?? NullLogger.Instance, options.ReplicaId);
             store._logger.LogInformation("Opened replica {ReplicaId} at {Path} (synchronous={Durability})", store.ReplicaId, options.DatabasePath, options.Durability);
             return store;
         }
@@ -158,17 +161,23 @@ public sealed partial class ReplicaStore : IReplicaSync, IDisposable
     /// <summary>The raw database connection, for tests and diagnostics (integrity checks).</summary>
     internal ReplicaDatabase Database => _database;
 
-    private (ReplicaId Id, long LastSequence, ulong ClockTime) LoadOrCreateIdentity()
+    private (ReplicaId Id, long LastSequence, ulong ClockTime) LoadOrCreateIdentity(ReplicaId? wantedId)
     {
         using (var reader = _database.Command("SELECT replica_id, last_sequence, clock_time FROM replica_identity WHERE singleton = 0").ExecuteReader())
         {
             if (reader.Read())
             {
-                return (ReplicaId.FromBytes((byte[])reader[0]), reader.GetInt64(1), (ulong)reader.GetInt64(2));
+                var existing = ReplicaId.FromBytes((byte[])reader[0]);
+                if (wantedId is { } wanted && wanted != existing)
+                {
+                    throw new ReplicaIdentityMismatchException(existing, wanted);
+                }
+
+                return (existing, reader.GetInt64(1), (ulong)reader.GetInt64(2));
             }
         }
 
-        var id = ReplicaId.Create(_random);
+        var id = wantedId ?? ReplicaId.Create(_random);
         InTransaction(() => _database.Execute(
             "INSERT INTO replica_identity (singleton, replica_id, last_sequence, clock_time) VALUES (0, $p0, 0, 0)", id.ToByteArray()));
         return (id, 0, 0);

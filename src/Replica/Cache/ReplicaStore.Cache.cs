@@ -59,7 +59,13 @@ public sealed partial class ReplicaStore
     /// data it cannot trust.
     /// </summary>
     /// <exception cref="CacheExpiredException">The cache is missing or expired; the message names the collections to download.</exception>
-    public Task EnterOfflineModeAsync(CancellationToken cancellationToken = default) => Serialized(_ =>
+    public async Task EnterOfflineModeAsync(CancellationToken cancellationToken = default)
+    {
+        await EnterOfflineModeCore(cancellationToken).ConfigureAwait(false);
+        OfflineModeChanged?.Invoke(this, EventArgs.Empty);
+    }
+
+    private Task EnterOfflineModeCore(CancellationToken cancellationToken) => Serialized(_ =>
     {
         var (configuration, _) = RequireConfiguration();
         var subscriptions = LoadSubscriptions();
@@ -81,7 +87,13 @@ public sealed partial class ReplicaStore
     }, cancellationToken);
 
     /// <summary>Leaves explicit offline mode; the sync client pushes the queued changes when it connects.</summary>
-    public Task LeaveOfflineModeAsync(CancellationToken cancellationToken = default) => Serialized(_ =>
+    public async Task LeaveOfflineModeAsync(CancellationToken cancellationToken = default)
+    {
+        await LeaveOfflineModeCore(cancellationToken).ConfigureAwait(false);
+        OfflineModeChanged?.Invoke(this, EventArgs.Empty);
+    }
+
+    private Task LeaveOfflineModeCore(CancellationToken cancellationToken) => Serialized(_ =>
     {
         InTransaction(() => SaveSetting(OfflineKey, "0"));
         _offlineMode = false;

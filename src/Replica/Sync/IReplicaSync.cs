@@ -51,4 +51,16 @@ public interface IReplicaSync
 
     /// <summary>The subscriptions with their cursors, to pull from.</summary>
     Task<IReadOnlyList<Subscription>> GetSubscriptionsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Merges a page pulled for several subscriptions (changes and whole record states) and moves their cursors,
+    /// atomically. Bytes that do not decode refuse the whole page and change nothing.
+    /// </summary>
+    Task ApplyPulledPageAsync(PulledPage page, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Applies a complete snapshot of some subscriptions in one transaction: merges the states, sets the cursors, marks
+    /// them downloaded, and purges confirmed records of those collections the snapshot no longer holds (see <see cref="SnapshotBatch"/>).
+    /// </summary>
+    Task ApplySnapshotAsync(SnapshotBatch snapshot, CancellationToken cancellationToken = default);
 }
