@@ -10,6 +10,7 @@ internal static class CliApp
     {
         RelayCommands.Create(cli),
         ReplicaCommands.Create(cli),
+        DemoCommand.Create(cli),
     };
 
     public static Task<int> RunAsync(CliContext cli, string[] args, CancellationToken cancellationToken = default) =>
