@@ -48,6 +48,15 @@ public sealed class RecordState
         _journal = [];
     }
 
+    private RecordState(CollectionName collection, RecordId id, int fieldCapacity)
+    {
+        Collection = collection;
+        Id = id;
+        Version = VersionVector.Empty;
+        _fields = new Dictionary<FieldName, FieldEntry>(fieldCapacity);
+        _journal = [];
+    }
+
     private RecordState(RecordState other)
     {
         Collection = other.Collection;
@@ -293,6 +302,23 @@ public sealed class RecordState
         }
 
         state._journal.AddRange(journal);
+        return state;
+    }
+
+    /// <summary>Builds a state from decoded parts held in arrays (the snapshot decoder, which checks canonical order itself).</summary>
+    internal static RecordState FromParts(CollectionName collection, RecordId id, VersionVector version, Tombstone? tombstone, FieldName[] names, FieldEntry[] entries, int fieldCount, JournalEntry[] journal)
+    {
+        var state = new RecordState(collection, id, fieldCount) { Version = version, Tombstone = tombstone };
+        for (var i = 0; i < fieldCount; i++)
+        {
+            state._fields.Add(names[i], entries[i]);
+        }
+
+        if (journal.Length > 0)
+        {
+            state._journal.AddRange(journal);
+        }
+
         return state;
     }
 
