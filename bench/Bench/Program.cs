@@ -15,7 +15,15 @@ internal static class Program
         switch (mode)
         {
             case "micro":
-                BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
+                // The assembly is CrdtSync.Bench but the project is Bench.csproj, which BenchmarkDotNet's
+                // out-of-process toolchain cannot find: run in process (the exe is already Release).
+                var micro = args[1..];
+                if (!micro.Contains("--inProcess", StringComparer.OrdinalIgnoreCase))
+                {
+                    micro = [.. micro, "--inProcess"];
+                }
+
+                BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(micro);
                 return 0;
             case "workloads":
                 return WorkloadRunner.Run(args[1..]);

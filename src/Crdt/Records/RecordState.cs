@@ -341,6 +341,20 @@ public sealed class RecordState
             return;
         }
 
-        _journal.RemoveAll(e => e.Field == field && seen.Includes(e.Writer));
+        // A loop, not RemoveAll with a lambda: a lambda capturing the parameters allocates its closure on
+        // every call, even when the journal is empty (the hot path of Apply).
+        var kept = 0;
+        for (var i = 0; i < _journal.Count; i++)
+        {
+            var entry = _journal[i];
+            if (entry.Field == field && seen.Includes(entry.Writer))
+            {
+                continue;
+            }
+
+            _journal[kept++] = entry;
+        }
+
+        _journal.RemoveRange(kept, _journal.Count - kept);
     }
 }

@@ -94,7 +94,9 @@ public sealed class VersionVector : IEquatable<VersionVector>, IReadOnlyCollecti
                 return this;
             }
 
-            var sequences = (long[])_sequences.Clone();
+            // A copy by span, not Clone(): MemberwiseClone is several times slower for these small arrays.
+            var sequences = new long[_sequences.Length];
+            _sequences.AsSpan().CopyTo(sequences);
             sequences[index] = change.Sequence;
             return new VersionVector(_origins, sequences);
         }
