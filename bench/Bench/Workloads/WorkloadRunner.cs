@@ -172,9 +172,12 @@ internal static class WorkloadRunner
             var b = CoreReplica.Load(2, Records, new SteppingTimeProvider(a.Time.NextMilliseconds), initialSnapshot);
             CheckDigest(CanonicalJson.DigestOfStates(b.Records.Values), size.InitialDigest, "RS-1 B loaded from A's snapshot");
             Timing.Collect();
+            var pause = GC.GetTotalPauseDuration();
+            var gen0 = GC.CollectionCount(0);
             start = Stopwatch.GetTimestamp();
             ApplyStream(a, keys, stream);
             var updateMs = Timing.Milliseconds(start);
+            Console.Error.WriteLine($"# RS-1 update: {updateMs:0.0} ms, GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0.0} ms in {GC.CollectionCount(0) - gen0} collections");
             rs1.Add("update_ms", updateMs);
             rs1.Add("updates_per_s", size.Updates / updateMs * 1000);
             CheckDigest(CanonicalJson.DigestOfStates(a.Records.Values), size.AfterStream43Digest, "RS-1 A after stream 43");

@@ -101,6 +101,11 @@ public sealed class VersionVector : IEquatable<VersionVector>, IReadOnlyCollecti
             return new VersionVector(_origins, sequences);
         }
 
+        if (_origins.Length == 0)
+        {
+            return new VersionVector(SingleOrigin(change.Origin), [change.Sequence]);
+        }
+
         var insertAt = ~index;
         var newOrigins = new ReplicaId[_origins.Length + 1];
         var newSequences = new long[_origins.Length + 1];
@@ -111,6 +116,25 @@ public sealed class VersionVector : IEquatable<VersionVector>, IReadOnlyCollecti
         Array.Copy(_origins, insertAt, newOrigins, insertAt + 1, _origins.Length - insertAt);
         Array.Copy(_sequences, insertAt, newSequences, insertAt + 1, _origins.Length - insertAt);
         return new VersionVector(newOrigins, newSequences);
+    }
+
+    private static ReplicaId[]? s_lastSingleOrigin;
+
+    /// <summary>
+    /// The one-origin array for <paramref name="origin"/>, shared by the vectors of that origin (origin arrays
+    /// are never mutated): most records are written by one replica, and sharing keeps the array in cache.
+    /// </summary>
+    private static ReplicaId[] SingleOrigin(ReplicaId origin)
+    {
+        var cached = Volatile.Read(ref s_lastSingleOrigin);
+        if (cached is not null && cached[0] == origin)
+        {
+            return cached;
+        }
+
+        ReplicaId[] created = [origin];
+        Volatile.Write(ref s_lastSingleOrigin, created);
+        return created;
     }
 
     /// <summary>The pointwise maximum of both vectors. Returns an existing instance when one already covers the other.</summary>
