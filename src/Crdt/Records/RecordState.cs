@@ -336,15 +336,27 @@ public sealed class RecordState
 
     private void PruneJournal(FieldName field, VersionVector seen)
     {
-        if (_journal.Count == 0)
+        // An empty seen vector includes nothing. A loop, not RemoveAll with a lambda: a lambda capturing
+        // the parameters allocates its closure on every call (the hot path of Apply), and nothing is
+        // written until the first entry to remove is found.
+        if (_journal.Count == 0 || seen.Count == 0)
         {
             return;
         }
 
-        // A loop, not RemoveAll with a lambda: a lambda capturing the parameters allocates its closure on
-        // every call, even when the journal is empty (the hot path of Apply).
-        var kept = 0;
-        for (var i = 0; i < _journal.Count; i++)
+        var first = 0;
+        while (first < _journal.Count && !(_journal[first].Field == field && seen.Includes(_journal[first].Writer)))
+        {
+            first++;
+        }
+
+        if (first == _journal.Count)
+        {
+            return;
+        }
+
+        var kept = first;
+        for (var i = first + 1; i < _journal.Count; i++)
         {
             var entry = _journal[i];
             if (entry.Field == field && seen.Includes(entry.Writer))
