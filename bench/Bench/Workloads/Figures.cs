@@ -70,6 +70,24 @@ internal static class Timing
         GC.Collect();
     }
 
+    /// <summary>The 1-minute load average (Linux), recorded with every trial because the machine is shared; -1 elsewhere.</summary>
+    public static double LoadAverage()
+    {
+        try
+        {
+            var text = File.ReadAllText("/proc/loadavg");
+            return double.Parse(text.Split(' ')[0], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return -1;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return -1;
+        }
+    }
+
     public static double Milliseconds(long startTimestamp) => Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds;
 }
 

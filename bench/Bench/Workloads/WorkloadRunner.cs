@@ -218,6 +218,10 @@ internal static class WorkloadRunner
             rs4.Add("first_read_ms", readMs);
             rs4.Add("load_plus_read_ms", loadMs + readMs);
             CheckDigest(CanonicalJson.DigestOfPlain(plain), size.AfterStream43Digest, "RS-4 state read from the loaded replica");
+            var load = Timing.LoadAverage();
+            rs1.Add("load_average_1m", load);
+            rs2.Add("load_average_1m", load);
+            rs4.Add("load_average_1m", load);
             Console.Error.WriteLine($"# RS-1/2/4 trial {trial + 1}/{trials} done");
         }
 
@@ -306,6 +310,7 @@ internal static class WorkloadRunner
             Check(contested == size.Contested, $"RS-3: {contested} contested fields, expected {size.Contested}");
             figures.Fact("contested_fields", contested);
             figures.Fact("contested_won_by_A", wonByA);
+            figures.Add("load_average_1m", Timing.LoadAverage());
             Console.Error.WriteLine($"# RS-3 trial {trial + 1}/{trials} done");
         }
 
@@ -433,6 +438,7 @@ internal static class WorkloadRunner
                 figures.Fact("converge_checked_clients", samples);
             }
 
+            figures.Add("load_average_1m", Timing.LoadAverage());
             figures.Fact("winner_value", winner.AsInt64);
             figures.Fact("clients", clients);
         }
