@@ -79,11 +79,11 @@ public sealed class Change
 
     /// <summary>An upsert of <paramref name="fields"/> (any order; a name may appear once).</summary>
     public static Change Upsert(ChangeId id, Stamp stamp, CollectionName collection, RecordId recordId, VersionVector baseVersion, IEnumerable<FieldValue> fields) =>
-        new(id, stamp, collection, recordId, ChangeKind.Upsert, baseVersion, [.. fields ?? throw new ArgumentNullException(nameof(fields))], null);
+        new(id, stamp, collection, recordId, ChangeKind.Upsert, baseVersion, CopyFields(fields ?? throw new ArgumentNullException(nameof(fields))), null);
 
     /// <summary>A named action with its arguments (any order; a name may appear once).</summary>
     public static Change Action(ChangeId id, Stamp stamp, CollectionName collection, RecordId recordId, VersionVector baseVersion, ActionName action, IEnumerable<FieldValue>? arguments = null) =>
-        new(id, stamp, collection, recordId, ChangeKind.Action, baseVersion, [.. arguments ?? []], action);
+        new(id, stamp, collection, recordId, ChangeKind.Action, baseVersion, arguments is null ? [] : CopyFields(arguments), action);
 
     /// <summary>A delete of the record.</summary>
     public static Change Delete(ChangeId id, Stamp stamp, CollectionName collection, RecordId recordId, VersionVector baseVersion) =>
@@ -129,6 +129,14 @@ public sealed class Change
             ChangeKind.Action => $"action {ActionName} {Collection}/{RecordId} {Id}",
             _ => $"delete {Collection}/{RecordId} {Id}",
         };
+
+    /// <summary>A private copy of the caller's fields (one allocation when they come as an array or list, the hot path of a local edit).</summary>
+    private static FieldValue[] CopyFields(IEnumerable<FieldValue> fields) => fields switch
+    {
+        FieldValue[] array => array.AsSpan().ToArray(),
+        List<FieldValue> list => [.. System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list)],
+        _ => [.. fields],
+    };
 
     private static FieldValue[] SortAndCheck(FieldValue[] fields)
     {

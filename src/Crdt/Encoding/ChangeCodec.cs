@@ -25,10 +25,23 @@ public static class ChangeCodec
     /// <summary>Encodes a change.</summary>
     public static byte[] Encode(Change change)
     {
-        var buffer = new ArrayBufferWriter<byte>(64);
+        // One scratch buffer per thread: encoding a change then allocates only its result.
+        var buffer = t_scratch ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
         Encode(change, buffer);
-        return buffer.WrittenSpan.ToArray();
+        var bytes = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > ScratchCapacityMax)
+        {
+            t_scratch = null;
+        }
+
+        return bytes;
     }
+
+    private const int ScratchCapacityMax = 64 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_scratch;
 
     /// <summary>Encodes a change into <paramref name="output"/>.</summary>
     public static void Encode(Change change, IBufferWriter<byte> output)

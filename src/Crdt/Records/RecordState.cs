@@ -48,6 +48,15 @@ public sealed class RecordState
         _journal = [];
     }
 
+    private RecordState(CollectionName collection, RecordId id, int fieldCapacity)
+    {
+        Collection = collection;
+        Id = id;
+        Version = VersionVector.Empty;
+        _fields = new Dictionary<FieldName, FieldEntry>(fieldCapacity);
+        _journal = [];
+    }
+
     private RecordState(RecordState other)
     {
         Collection = other.Collection;
@@ -301,6 +310,23 @@ public sealed class RecordState
         return state;
     }
 
+    /// <summary>Builds a state from decoded parts held in arrays (the snapshot decoder, which checks canonical order itself).</summary>
+    internal static RecordState FromParts(CollectionName collection, RecordId id, VersionVector version, Tombstone? tombstone, FieldName[] names, FieldEntry[] entries, int fieldCount, JournalEntry[] journal)
+    {
+        var state = new RecordState(collection, id, fieldCount) { Version = version, Tombstone = tombstone };
+        for (var i = 0; i < fieldCount; i++)
+        {
+            state._fields.Add(names[i], entries[i]);
+        }
+
+        if (journal.Length > 0)
+        {
+            state._journal.AddRange(journal);
+        }
+
+        return state;
+    }
+
     private bool AddToJournal(JournalEntry entry)
     {
         var index = _journal.BinarySearch(entry);
@@ -315,11 +341,37 @@ public sealed class RecordState
 
     private void PruneJournal(FieldName field, VersionVector seen)
     {
-        if (_journal.Count == 0)
+        // An empty seen vector includes nothing. A loop, not RemoveAll with a lambda: a lambda capturing
+        // the parameters allocates its closure on every call (the hot path of Apply), and nothing is
+        // written until the first entry to remove is found.
+        if (_journal.Count == 0 || seen.Count == 0)
         {
             return;
         }
 
-        _journal.RemoveAll(e => e.Field == field && seen.Includes(e.Writer));
+        var first = 0;
+        while (first < _journal.Count && !(_journal[first].Field == field && seen.Includes(_journal[first].Writer)))
+        {
+            first++;
+        }
+
+        if (first == _journal.Count)
+        {
+            return;
+        }
+
+        var kept = first;
+        for (var i = first + 1; i < _journal.Count; i++)
+        {
+            var entry = _journal[i];
+            if (entry.Field == field && seen.Includes(entry.Writer))
+            {
+                continue;
+            }
+
+            _journal[kept++] = entry;
+        }
+
+        _journal.RemoveRange(kept, _journal.Count - kept);
     }
 }

@@ -94,9 +94,16 @@ public sealed class VersionVector : IEquatable<VersionVector>, IReadOnlyCollecti
                 return this;
             }
 
-            var sequences = (long[])_sequences.Clone();
+            // A copy by span, not Clone(): MemberwiseClone is several times slower for these small arrays.
+            var sequences = new long[_sequences.Length];
+            _sequences.AsSpan().CopyTo(sequences);
             sequences[index] = change.Sequence;
             return new VersionVector(_origins, sequences);
+        }
+
+        if (_origins.Length == 0)
+        {
+            return new VersionVector(SingleOrigin(change.Origin), [change.Sequence]);
         }
 
         var insertAt = ~index;
@@ -109,6 +116,25 @@ public sealed class VersionVector : IEquatable<VersionVector>, IReadOnlyCollecti
         Array.Copy(_origins, insertAt, newOrigins, insertAt + 1, _origins.Length - insertAt);
         Array.Copy(_sequences, insertAt, newSequences, insertAt + 1, _origins.Length - insertAt);
         return new VersionVector(newOrigins, newSequences);
+    }
+
+    private static ReplicaId[]? s_lastSingleOrigin;
+
+    /// <summary>
+    /// The one-origin array for <paramref name="origin"/>, shared by the vectors of that origin (origin arrays
+    /// are never mutated): most records are written by one replica, and sharing keeps the array in cache.
+    /// </summary>
+    private static ReplicaId[] SingleOrigin(ReplicaId origin)
+    {
+        var cached = Volatile.Read(ref s_lastSingleOrigin);
+        if (cached is not null && cached[0] == origin)
+        {
+            return cached;
+        }
+
+        ReplicaId[] created = [origin];
+        Volatile.Write(ref s_lastSingleOrigin, created);
+        return created;
     }
 
     /// <summary>The pointwise maximum of both vectors. Returns an existing instance when one already covers the other.</summary>
@@ -126,30 +152,42 @@ public sealed class VersionVector : IEquatable<VersionVector>, IReadOnlyCollecti
             return other;
         }
 
-        var origins = new List<ReplicaId>(_origins.Length + other._origins.Length);
-        var sequences = new List<long>(_origins.Length + other._origins.Length);
+        // Exact-size arrays in two passes: this runs for every concurrent write, so no lists and no copies.
+        var count = 0;
         int i = 0, j = 0;
         while (i < _origins.Length || j < other._origins.Length)
         {
             var compare = i == _origins.Length ? 1 : j == other._origins.Length ? -1 : _origins[i].CompareTo(other._origins[j]);
+            i += compare <= 0 ? 1 : 0;
+            j += compare >= 0 ? 1 : 0;
+            count++;
+        }
+
+        var origins = new ReplicaId[count];
+        var sequences = new long[count];
+        i = 0;
+        j = 0;
+        for (var k = 0; k < count; k++)
+        {
+            var compare = i == _origins.Length ? 1 : j == other._origins.Length ? -1 : _origins[i].CompareTo(other._origins[j]);
             if (compare < 0)
             {
-                origins.Add(_origins[i]);
-                sequences.Add(_sequences[i++]);
+                origins[k] = _origins[i];
+                sequences[k] = _sequences[i++];
             }
             else if (compare > 0)
             {
-                origins.Add(other._origins[j]);
-                sequences.Add(other._sequences[j++]);
+                origins[k] = other._origins[j];
+                sequences[k] = other._sequences[j++];
             }
             else
             {
-                origins.Add(_origins[i]);
-                sequences.Add(Math.Max(_sequences[i++], other._sequences[j++]));
+                origins[k] = _origins[i];
+                sequences[k] = Math.Max(_sequences[i++], other._sequences[j++]);
             }
         }
 
-        return new VersionVector([.. origins], [.. sequences]);
+        return new VersionVector(origins, sequences);
     }
 
     /// <summary>How this vector relates to <paramref name="other"/>.</summary>
@@ -199,7 +237,14 @@ public sealed class VersionVector : IEquatable<VersionVector>, IReadOnlyCollecti
 
     private int IndexOf(ReplicaId origin)
     {
-        // Vectors are small (one entry per replica that ever wrote the record): a linear scan beats a binary search.
+        // Vectors are usually small (one entry per replica that ever wrote the record): a linear scan beats a
+        // binary search there; a record written by many replicas (B3.1: 1,540) needs the binary search.
+        if (_origins.Length > 8)
+        {
+            var found = Array.BinarySearch(_origins, origin);
+            return found;
+        }
+
         for (var i = 0; i < _origins.Length; i++)
         {
             var compare = _origins[i].CompareTo(origin);

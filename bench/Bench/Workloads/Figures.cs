@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace CrdtSync.Bench.Workloads;
+
+/// <summary>The figures of one workload over its trials, printed as one JSON line: each figure's median with min and max.</summary>
+internal sealed class Figures(string workload, string size, int trials)
+{
+    private readonly List<(string Name, List<double> Values)> _figures = [];
+    private readonly List<(string Name, string Json)> _facts = [];
+
+    public void Add(string name, double value)
+    {
+        var figure = _figures.FirstOrDefault(f => f.Name == name);
+        if (figure.Values is null)
+        {
+            figure = (name, []);
+            _figures.Add(figure);
+        }
+
+        figure.Values.Add(value);
+    }
+
+    /// <summary>A value that is the same in every trial (a check result, a count).</summary>
+    public void Fact(string name, object value)
+    {
+        var json = value switch
+        {
+            string s => "\"" + s + "\"",
+            bool b => b ? "true" : "false",
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => "\"" + value + "\"",
+        };
+        _facts.RemoveAll(f => f.Name == name);
+        _facts.Add((name, json));
+    }
+
+    public string ToJsonLine()
+    {
+        var builder = new StringBuilder();
+        builder.Append(CultureInfo.InvariantCulture, $"{{\"workload\":\"{workload}\",\"layer\":\"core\",\"size\":\"{size}\",\"trials\":{trials}");
+        foreach (var (name, values) in _figures)
+        {
+            var sorted = values.Order().ToArray();
+            var median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+            builder.Append(CultureInfo.InvariantCulture, $",\"{name}\":{{\"median\":{Format(median)},\"min\":{Format(sorted[0])},\"max\":{Format(sorted[^1])}}}");
+        }
+
+        foreach (var (name, json) in _facts)
+        {
+            builder.Append(CultureInfo.InvariantCulture, $",\"{name}\":{json}");
+        }
+
+        builder.Append('}');
+        return builder.ToString();
+    }
+
+    private static string Format(double value) =>
+        value == Math.Floor(value) && Math.Abs(value) < 1e15 ? value.ToString("0", CultureInfo.InvariantCulture) : value.ToString("0.###", CultureInfo.InvariantCulture);
+}
+
+/// <summary>Timing helpers: a full collection before each timed region, a monotonic clock around it.</summary>
+internal static class Timing
+{
+    public static void Collect()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
+
+    /// <summary>The 1-minute load average (Linux), recorded with every trial because the machine is shared; -1 elsewhere.</summary>
+    public static double LoadAverage()
+    {
+        try
+        {
+            var text = File.ReadAllText("/proc/loadavg");
+            return double.Parse(text.Split(' ')[0], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return -1;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return -1;
+        }
+    }
+
+    public static double Milliseconds(long startTimestamp) => Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds;
+}
+
+/// <summary>A digest or invariant check failed: the run is wrong, not slow.</summary>
+internal sealed class WorkloadCheckException(string message) : Exception(message);
