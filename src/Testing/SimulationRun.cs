@@ -317,15 +317,7 @@ internal sealed class SimulationRun : IAsyncDisposable
             replica.CrashAndReopen();
         }
 
-        await CountOutcomesAsync(index).ConfigureAwait(false);
-    }
-
-    private async Task CountOutcomesAsync(int index)
-    {
-        foreach (var entry in await _replicas[index].Store.GetOutboxAsync().ConfigureAwait(false))
-        {
-            _entries.Saw(index, entry.EntryId, entry.Change.Id, entry.Collection, entry.RecordId);
-        }
+        await TrackOutboxAsync(index).ConfigureAwait(false);
     }
 
     private async Task DeliverDelayedAsync(int index)
