@@ -22,6 +22,7 @@ internal sealed class PushAuthority(
     TimeProvider time,
     ChangeFeed feed,
     RelayMetrics metrics,
+    RelayFaultPoints faults,
     ILogger<PushAuthority> logger)
 {
     public async Task<IReadOnlyList<PushResult>> PushAsync(DeviceIdentity device, Principal principal, IReadOnlyList<(Change Change, byte[] Bytes)> changes, CancellationToken cancellationToken)
@@ -111,8 +112,10 @@ internal sealed class PushAuthority(
                 await transaction.SaveClockAsync(new RelayClockState(clock.LastTime, originSequence), ct).ConfigureAwait(false);
             }
 
+            faults.Hit(RelayFaultPoint.PushBeforeCommit);
             return list;
         }, cancellationToken).ConfigureAwait(false);
+        faults.Hit(RelayFaultPoint.PushAfterCommit);
 
         if (appended > 0)
         {

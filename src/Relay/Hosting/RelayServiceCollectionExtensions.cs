@@ -33,36 +33,8 @@ public static class RelayServiceCollectionExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => RelaySyncConfiguration.Load(sp.GetRequiredService<IOptions<RelayOptions>>().Value));
         services.TryAddSingleton(sp => AdminCredentialFile.Resolve(sp.GetRequiredService<IOptions<RelayOptions>>().Value));
-        services.AddOptions<PostgresRelayStoreOptions>().Configure<IOptions<RelayOptions>>((postgres, relay) =>
-        {
-            if (string.IsNullOrEmpty(postgres.ConnectionString))
-            {
-                postgres.ConnectionString = relay.Value.PostgresConnectionString ?? string.Empty;
-            }
-        });
-        services.TryAddSingleton<PostgresRelayStore>();
-        services.TryAddSingleton<IRelayStore>(sp =>
-        {
-            var relay = sp.GetRequiredService<IOptions<RelayOptions>>().Value;
-            if (relay.Store == RelayStoreKind.Postgres)
-            {
-                return sp.GetRequiredService<PostgresRelayStore>();
-            }
-
-            var directory = Path.GetFullPath(relay.DataDirectory);
-            Directory.CreateDirectory(directory);
-            return new SqliteRelayStore(Path.Combine(directory, relay.DatabaseFileName));
-        });
-        services.AddSingleton<RelayClock>();
-        services.AddSingleton<ChangeFeed>();
-        services.AddSingleton<RelayMetrics>();
-        services.AddSingleton<PushAuthority>();
-        services.AddSingleton<LogReader>();
-        services.AddSingleton<PrincipalResolver>();
-        services.AddSingleton<PushRateLimiter>();
-        services.AddSingleton<DeviceRegistry>();
+        AddRelayCore(services);
         services.AddSingleton<ErrorBoundaryInterceptor>();
         services.AddSingleton<DeviceAuthInterceptor>();
         services.AddSingleton<AdminAuthInterceptor>();
@@ -90,6 +62,51 @@ public static class RelayServiceCollectionExtensions
         });
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddCheck<RelayStoreHealthCheck>("store");
+        return services;
+    }
+
+    /// <summary>
+    /// The relay's logic without any server: configuration, store (SQLite unless an <see cref="IRelayStore"/> is
+    /// registered), authority, log reader, devices and the <see cref="RelayEndpoint"/> over them. Expects
+    /// <c>IOptions&lt;RelayOptions&gt;</c>, a <see cref="TimeProvider"/>, logging and metrics to be registered.
+    /// </summary>
+    internal static IServiceCollection AddRelayCore(IServiceCollection services)
+    {
+        services.TryAddSingleton(sp => RelaySyncConfiguration.Load(sp.GetRequiredService<IOptions<RelayOptions>>().Value));
+        services.AddOptions<PostgresRelayStoreOptions>().Configure<IOptions<RelayOptions>>((postgres, relay) =>
+        {
+            if (string.IsNullOrEmpty(postgres.ConnectionString))
+            {
+                postgres.ConnectionString = relay.Value.PostgresConnectionString ?? string.Empty;
+            }
+        });
+        services.TryAddSingleton<PostgresRelayStore>();
+        services.TryAddSingleton<IRelayStore>(sp =>
+        {
+            var relay = sp.GetRequiredService<IOptions<RelayOptions>>().Value;
+            if (relay.Store == RelayStoreKind.Postgres)
+            {
+                return sp.GetRequiredService<PostgresRelayStore>();
+            }
+
+            var directory = Path.GetFullPath(relay.DataDirectory);
+            Directory.CreateDirectory(directory);
+            return new SqliteRelayStore(Path.Combine(directory, relay.DatabaseFileName));
+        });
+        services.AddSingleton<RelayClock>();
+        services.AddSingleton<ChangeFeed>();
+        services.AddSingleton<RelayMetrics>();
+        services.AddSingleton<RelayFaultPoints>();
+        services.AddSingleton<PushAuthority>();
+        services.AddSingleton<LogReader>();
+        services.AddSingleton<PrincipalResolver>();
+        services.AddSingleton<PushRateLimiter>();
+        services.AddSingleton<DeviceRegistry>();
+        services.AddSingleton(sp => new RelayEndpoint(
+            sp.GetRequiredService<RelaySyncConfiguration>(), sp.GetRequiredService<RelayClock>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<PrincipalResolver>(), sp.GetRequiredService<PushAuthority>(), sp.GetRequiredService<LogReader>(),
+            sp.GetRequiredService<PushRateLimiter>(), sp.GetRequiredService<IRelayStore>(), sp.GetRequiredService<DeviceRegistry>(),
+            sp.GetRequiredService<RelayFaultPoints>()));
         return services;
     }
 }

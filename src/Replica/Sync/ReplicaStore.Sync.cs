@@ -78,10 +78,15 @@ public sealed partial class ReplicaStore
 
                 NoteOutboxChanged(notes);
                 SaveClock();
+                FaultPoints.Hit(ReplicaFaultPoint.OutcomesBeforeCommit);
             });
+            FaultPoints.Hit(ReplicaFaultPoint.OutcomesAfterCommit);
             return true;
         }, cancellationToken);
     }
+
+    /// <summary>Fault hooks for the simulator (nothing happens unless one is set).</summary>
+    internal ReplicaFaultPoints FaultPoints { get; } = new();
 
     private void RecordOutcome(PushOutcome outcome, List<Change> committed, RecordState? authority, Notifications notes)
     {
@@ -171,6 +176,7 @@ public sealed partial class ReplicaStore
                     """,
                     batch.Subscription.Text, batch.Cursor, batch.ReachedHead ? _time.GetUtcNow().ToUnixTimeMilliseconds() : null);
                 SaveClock();
+                FaultPoints.Hit(ReplicaFaultPoint.PullBeforeCommit);
             });
             ReplicaMetrics.PulledChanges.Add(changes.Count);
             return true;

@@ -1,0 +1,223 @@
+using CrdtSync.Crdt.Changes;
+using CrdtSync.Crdt.Clocks;
+using CrdtSync.Crdt.Encoding;
+using CrdtSync.Crdt.Records;
+using CrdtSync.Crdt.Schema;
+using CrdtSync.Crdt.Values;
+using CrdtSync.Crdt.Versions;
+using CrdtSync.Relay.Storage;
+using CrdtSync.Testing.Nodes;
+
+namespace CrdtSync.Testing.Checks;
+
+/// <summary>The properties checked once the faults healed and every outbox drained. Each throws <see cref="InvariantViolationException"/>.</summary>
+internal static class FinalChecks
+{
+    /// <summary>Every replica holds exactly the relay's records of the collections it may read (byte-equal encodings, equal version vectors), and nothing of the others.</summary>
+    public static async Task ConvergenceAsync(SimulatedRelay relay, IReadOnlyList<SimulatedReplica> replicas)
+    {
+        var rules = relay.Endpoint.Configuration.Rules;
+        var collections = rules.Collections.Keys.ToArray();
+        var snapshot = await relay.Endpoint.Store.ReadSnapshotAsync(collections, CancellationToken.None).ConfigureAwait(false);
+        var relayRecords = snapshot.Records.ToDictionary(r => (r.State.Collection, r.State.Id), r => r.State);
+        foreach (var replica in replicas)
+        {
+            var roles = await relay.Endpoint.Store.GetRolesAsync(replica.User, CancellationToken.None).ConfigureAwait(false);
+            var principal = new Principal(replica.User, roles);
+            var readable = collections.Where(c => rules.GrantsFor(principal, c).Any(g => g.Read && g.FilterField is null)).ToHashSet();
+            var held = ReplicaRecords(replica);
+            foreach (var ((collection, id), (confirmed, visible)) in held)
+            {
+                if (!readable.Contains(collection))
+                {
+                    throw new InvariantViolationException("grants", $"replica {replica.Index} ({replica.User}) still holds {collection}/{id}, which it may not read.");
+                }
+
+                if (visible is not null)
+                {
+                    throw new InvariantViolationException("convergence", $"replica {replica.Index} shows {collection}/{id} differently from its confirmed state with an empty outbox.");
+                }
+
+                // An empty state (no version, no tombstone) is how a replica remembers "the relay has nothing here", e.g. from a
+                // refusal of a create: it is not a record.
+                if (confirmed is null || (confirmed.Version.Count == 0 && !confirmed.IsDeleted))
+                {
+                    continue;
+                }
+
+                if (!relayRecords.TryGetValue((collection, id), out var authority))
+                {
+                    throw new InvariantViolationException("convergence", $"replica {replica.Index} holds {collection}/{id}, which the relay never accepted.");
+                }
+
+                if (!confirmed.Version.Equals(authority.Version))
+                {
+                    throw new InvariantViolationException("convergence", $"replica {replica.Index}: {collection}/{id} has version {confirmed.Version}, the relay {authority.Version}.");
+                }
+
+                if (!RecordStateCodec.Encode(confirmed).AsSpan().SequenceEqual(RecordStateCodec.Encode(authority)))
+                {
+                    throw new InvariantViolationException("convergence", $"replica {replica.Index}: {collection}/{id} differs from the relay's: {Describe(confirmed)} vs {Describe(authority)}.");
+                }
+            }
+
+            foreach (var ((collection, id), _) in relayRecords.Where(r => readable.Contains(r.Key.Collection)))
+            {
+                if (!held.TryGetValue((collection, id), out var mine) || mine.Confirmed is null)
+                {
+                    throw new InvariantViolationException("convergence", $"replica {replica.Index} ({replica.User}) misses {collection}/{id}, which it may read.");
+                }
+            }
+        }
+    }
+
+    /// <summary>Every change the relay accepted is in the relay's record (and was logged once): no acknowledged change is lost.</summary>
+    public static async Task AcknowledgedChangesKeptAsync(SimulatedRelay relay, OutcomeLedger ledger)
+    {
+        var collections = relay.Endpoint.Configuration.Rules.Collections.Keys.ToArray();
+        var snapshot = await relay.Endpoint.Store.ReadSnapshotAsync(collections, CancellationToken.None).ConfigureAwait(false);
+        var records = snapshot.Records.ToDictionary(r => (r.State.Collection, r.State.Id), r => r.State);
+        var log = await ReadLogAsync(relay).ConfigureAwait(false);
+        var logged = new Dictionary<ChangeId, long>();
+        foreach (var (sequence, change) in log)
+        {
+            if (!logged.TryAdd(change.Id, sequence))
+            {
+                throw new InvariantViolationException("one-outcome-per-change", $"change {change.Id} is in the relay's log twice (at {logged[change.Id]} and {sequence}).");
+            }
+        }
+
+        foreach (var (id, outcome) in ledger.First)
+        {
+            if (outcome.Kind != Protocol.V1.OutcomeKind.Accepted)
+            {
+                continue;
+            }
+
+            var change = ChangeCodec.Decode(outcome.Committed[0].Memory);
+            if (!records.TryGetValue((change.Collection, change.RecordId), out var state) || !state.Version.Includes(id))
+            {
+                throw new InvariantViolationException("acknowledged-change-kept", $"change {id} was accepted (log {outcome.LogSequence}) but the relay's {change.Collection}/{change.RecordId} does not include it.");
+            }
+
+            if (!logged.TryGetValue(id, out var at) || at != outcome.LogSequence)
+            {
+                throw new InvariantViolationException("acknowledged-change-kept", $"change {id} was accepted at log {outcome.LogSequence} but the log holds it at {(logged.TryGetValue(id, out var other) ? other : "nowhere")}.");
+            }
+        }
+    }
+
+    /// <summary>Replaying the relay's log in order, every accepted action's guard held on the record just before it: guarded actions are linearizable.</summary>
+    public static async Task GuardedActionsLinearizableAsync(SimulatedRelay relay)
+    {
+        var rules = relay.Endpoint.Configuration.Rules;
+        var states = new Dictionary<(CollectionName, RecordId), RecordState>();
+        foreach (var (sequence, change) in await ReadLogAsync(relay).ConfigureAwait(false))
+        {
+            var key = (change.Collection, change.RecordId);
+            if (!states.TryGetValue(key, out var state))
+            {
+                states.Add(key, state = new RecordState(change.Collection, change.RecordId));
+            }
+
+            if (change.Kind == ChangeKind.Action)
+            {
+                var schema = rules.Collections[change.Collection];
+                var action = schema.Actions[change.ActionName!.Value];
+                if (action.Guard.RequiresExists && !state.Exists)
+                {
+                    throw new InvariantViolationException("guarded-actions-linearizable", $"log {sequence}: {action.Name} of {change.Collection}/{change.RecordId} was accepted on a record that did not exist.");
+                }
+
+                foreach (var (field, allowed) in action.Guard.FieldIn)
+                {
+                    var value = state.TryGetValue(field, out var written) ? written : schema.Fields[field].Initial ?? Value.Null;
+                    if (!allowed.Contains(value))
+                    {
+                        throw new InvariantViolationException("guarded-actions-linearizable",
+                            $"log {sequence}: {action.Name} of {change.Collection}/{change.RecordId} was accepted while {field} = {value} (the guard wants {string.Join(" or ", allowed)}): two guarded actions were both accepted on the same state.");
+                    }
+                }
+            }
+
+            state.Apply(change);
+        }
+    }
+
+    /// <summary>For each replica and record, the entries accepted without ever being refused were accepted in outbox order.</summary>
+    public static void OutboxOrderKept(IReadOnlyList<SimulatedReplica> replicas, OutcomeLedger ledger, EntryTracker entries)
+    {
+        foreach (var replica in replicas)
+        {
+            var accepted = new List<(long Log, long Entry, CollectionName Collection, RecordId Record)>();
+            foreach (var (entry, ids) in entries.ChangesOf(replica.Index))
+            {
+                if (ids.Count == 1 && ledger.First.TryGetValue(ids[0].Id, out var outcome) && outcome.Kind == Protocol.V1.OutcomeKind.Accepted)
+                {
+                    accepted.Add((outcome.LogSequence, entry, ids[0].Collection, ids[0].Record));
+                }
+            }
+
+            foreach (var group in accepted.GroupBy(a => (a.Collection, a.Record)))
+            {
+                var ordered = group.OrderBy(a => a.Log).ToArray();
+                for (var i = 1; i < ordered.Length; i++)
+                {
+                    if (ordered[i].Entry < ordered[i - 1].Entry)
+                    {
+                        throw new InvariantViolationException("outbox-order", $"replica {replica.Index}: on {group.Key.Collection}/{group.Key.Record} entry {ordered[i].Entry} was accepted (log {ordered[i].Log}) after entry {ordered[i - 1].Entry} (log {ordered[i - 1].Log}).");
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Every local change the user did not discard was accepted by the relay (under one of the change ids it carried).</summary>
+    public static void LocalChangesKept(IReadOnlyList<SimulatedReplica> replicas, OutcomeLedger ledger, EntryTracker entries)
+    {
+        foreach (var replica in replicas)
+        {
+            foreach (var (entry, ids) in entries.ChangesOf(replica.Index))
+            {
+                if (entries.IsDiscarded(replica.Index, entry))
+                {
+                    continue;
+                }
+
+                if (!ids.Any(i => ledger.First.TryGetValue(i.Id, out var o) && o.Kind == Protocol.V1.OutcomeKind.Accepted))
+                {
+                    throw new InvariantViolationException("no-local-change-lost", $"replica {replica.Index}: outbox entry {entry} ({string.Join(", ", ids.Select(i => i.Id))}) left the outbox without being accepted or discarded.");
+                }
+            }
+        }
+    }
+
+    private static async Task<List<(long Sequence, Change Change)>> ReadLogAsync(SimulatedRelay relay)
+    {
+        var collections = relay.Endpoint.Configuration.Rules.Collections.Keys.ToArray();
+        var page = await relay.Endpoint.Store.ReadLogAsync(new LogQuery(0, int.MaxValue, collections, false), CancellationToken.None).ConfigureAwait(false);
+        return [.. page.Rows.Select(r => (r.Sequence, ChangeCodec.Decode(r.Change)))];
+    }
+
+    private static Dictionary<(CollectionName, RecordId), (RecordState? Confirmed, RecordState? Visible)> ReplicaRecords(SimulatedReplica replica)
+    {
+        var records = new Dictionary<(CollectionName, RecordId), (RecordState?, RecordState?)>();
+        using var reader = replica.Store.Database.Command("SELECT collection, record_id, confirmed, visible FROM records").ExecuteReader();
+        while (reader.Read())
+        {
+            var confirmed = reader.IsDBNull(2) ? null : RecordStateCodec.Decode((byte[])reader[2]);
+            var visible = reader.IsDBNull(3) ? null : RecordStateCodec.Decode((byte[])reader[3]);
+            if (confirmed is null && visible is null)
+            {
+                continue;
+            }
+
+            records.Add((new CollectionName(reader.GetString(0)), new RecordId(reader.GetString(1))), (confirmed, visible));
+        }
+
+        return records;
+    }
+
+    private static string Describe(RecordState state) =>
+        $"{{{string.Join(", ", state.SortedFields().Select(f => $"{f.Key}={f.Value.Value}@{f.Value.Stamp}"))}; v={state.Version}; deleted={state.IsDeleted}; journal={state.Journal.Count}}}";
+}

@@ -1,0 +1,219 @@
+using System.Runtime.CompilerServices;
+using CrdtSync.Crdt.Encoding;
+using CrdtSync.Crdt.Schema;
+using CrdtSync.Crdt.Values;
+using CrdtSync.Protocol.V1;
+using CrdtSync.Relay.Auth;
+using CrdtSync.Relay.Authority;
+using CrdtSync.Replica.Transport;
+using CrdtSync.Testing.Checks;
+using CrdtSync.Testing.Nodes;
+using CrdtSync.Testing.Schedules;
+
+namespace CrdtSync.Testing.Network;
+
+/// <summary>
+/// <see cref="IRelayTransport"/> for one simulated device: calls the relay's <see cref="Relay.Services.RelayEndpoint"/>
+/// in-process, through the simulated network's faults (partition, dropped request or response, duplicate, delay).
+/// Every answer the relay gives is checked (one outcome per change; nothing outside the caller's grants) before the
+/// network may lose it.
+/// </summary>
+internal sealed class InMemoryRelayTransport(
+    int link,
+    DeviceIdentity device,
+    SimulatedRelay relay,
+    SimulatedNetwork network,
+    OutcomeLedger ledger,
+    Func<SimulatedReplica> replica,
+    SimulationCounters counters) : IRelayTransport
+{
+    public Task<HandshakeResponse> HandshakeAsync(HandshakeRequest request, CancellationToken cancellationToken) =>
+        CallAsync(() => relay.Endpoint.HandshakeAsync(device, request, cancellationToken), _ => { }, NetworkCall.Any);
+
+    public Task<PushResponse> PushAsync(PushRequest request, CancellationToken cancellationToken) =>
+        CallAsync(() => relay.Endpoint.PushAsync(device, request, cancellationToken), CheckPush, NetworkCall.Push);
+
+    public Task<PullResponse> PullAsync(PullRequest request, CancellationToken cancellationToken) =>
+        CallAsync(() => relay.Endpoint.PullAsync(device, request, cancellationToken), response => CheckPull(request, response), NetworkCall.Pull);
+
+    /// <summary>Catch-up pages and the caught-up marker, then the connection drops (the simulator has no live tail).</summary>
+    public async IAsyncEnumerable<SubscribeEvent> SubscribeAsync(SubscribeRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var cursor = request.Cursor;
+        while (true)
+        {
+            var pull = new PullRequest { Cursor = cursor };
+            pull.Subscriptions.AddRange(request.Subscriptions);
+            var page = await PullAsync(pull, cancellationToken).ConfigureAwait(false);
+            yield return new SubscribeEvent { Page = page };
+            cursor = page.NextCursor;
+            if (page.CaughtUp || page.ResyncRequired)
+            {
+                yield return new SubscribeEvent { CaughtUp = new CaughtUp { Cursor = cursor } };
+                throw new RelayTransportException(RelayTransportErrorKind.Unavailable, "The simulated live stream ends after catch-up.");
+            }
+        }
+    }
+
+    public async IAsyncEnumerable<SnapshotPage> SnapshotAsync(SnapshotRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pages = await CallAsync(async () =>
+        {
+            var list = new List<SnapshotPage>();
+            await foreach (var page in relay.Endpoint.SnapshotAsync(device, request, cancellationToken).ConfigureAwait(false))
+            {
+                list.Add(page);
+            }
+
+            return list;
+        }, _ => { }, NetworkCall.Any).ConfigureAwait(false);
+        foreach (var page in pages)
+        {
+            yield return page;
+        }
+    }
+
+    private async Task<T> CallAsync<T>(Func<Task<T>> call, Action<T> check, NetworkCall kind)
+    {
+        if (network.IsPartitioned(link))
+        {
+            counters.PartitionedCalls++;
+            throw new RelayTransportException(RelayTransportErrorKind.Unavailable, $"link {link} is partitioned");
+        }
+
+        switch (network.TakeFault(link, kind))
+        {
+            case NetworkFault.DropRequest:
+                counters.DroppedRequests++;
+                throw new RelayTransportException(RelayTransportErrorKind.Unavailable, "the request was lost");
+            case NetworkFault.Delay:
+                network.Delayed.Add(async () =>
+                {
+                    counters.ReorderedDeliveries++;
+                    await DeliverAsync(call, check).ConfigureAwait(false);
+                });
+                throw new RelayTransportException(RelayTransportErrorKind.DeadlineExceeded, "the request is delayed; the caller gave up");
+            case NetworkFault.Duplicate:
+                counters.DuplicateDeliveries++;
+                await DeliverAsync(call, check).ConfigureAwait(false);
+                return await DeliverAsync(call, check).ConfigureAwait(false);
+            case NetworkFault.DropResponse:
+                var lost = await DeliverAsync(call, check).ConfigureAwait(false);
+                counters.DroppedResponses++;
+                if (lost is PushResponse push && push.Outcomes.Any(o => o.Kind == Protocol.V1.OutcomeKind.Accepted && !o.RepeatedPush))
+                {
+                    counters.DroppedResponsesAfterCommit++;
+                }
+
+                throw new RelayTransportException(RelayTransportErrorKind.DeadlineExceeded, "the response was lost");
+            default:
+                var response = await DeliverAsync(call, check).ConfigureAwait(false);
+                if (kind == NetworkCall.Push && replica().CrashAfterNextPush)
+                {
+                    counters.ReplicaCrashesMidPush++;
+                    throw new SimulatedCrashException($"replica {link} crashed after the relay committed its push");
+                }
+
+                return response;
+        }
+    }
+
+    /// <summary>The request reaches the relay: its answer is checked, and a relay crash becomes a lost connection (the relay restarts).</summary>
+    private async Task<T> DeliverAsync<T>(Func<Task<T>> call, Action<T> check)
+    {
+        T response;
+        try
+        {
+            response = await call().ConfigureAwait(false);
+        }
+        catch (SimulatedCrashException)
+        {
+            await relay.CrashAndRestartAsync().ConfigureAwait(false);
+            throw new RelayTransportException(RelayTransportErrorKind.Unavailable, "the relay crashed during the call");
+        }
+        catch (RelayRequestException refusal)
+        {
+            throw new RelayTransportException(refusal.Kind switch
+            {
+                RelayErrorKind.InvalidArgument => RelayTransportErrorKind.InvalidArgument,
+                RelayErrorKind.PermissionDenied => RelayTransportErrorKind.PermissionDenied,
+                RelayErrorKind.ResourceExhausted => RelayTransportErrorKind.ResourceExhausted,
+                RelayErrorKind.Unauthenticated => RelayTransportErrorKind.Unauthenticated,
+                _ => RelayTransportErrorKind.Other,
+            }, refusal.Message, refusal);
+        }
+
+        check(response);
+        return response;
+    }
+
+    private void CheckPush(PushResponse response)
+    {
+        if (relay.Sabotage == Sabotage.RelayForgetsOutcomes)
+        {
+            relay.ForgetOutcomes();
+        }
+
+        foreach (var outcome in response.Outcomes)
+        {
+            if (!outcome.RepeatedPush)
+            {
+                CountFirst(outcome);
+            }
+
+            ledger.Record(outcome, counters);
+            if (outcome.HasCurrentState)
+            {
+                var state = RecordStateCodec.Decode(outcome.CurrentState.Memory);
+                RequireReadable(state.Collection, "a refusal's current state");
+            }
+        }
+    }
+
+    private void CountFirst(ChangeOutcome outcome)
+    {
+        if (outcome.Kind == Protocol.V1.OutcomeKind.Accepted)
+        {
+            counters.AcceptedChanges++;
+            return;
+        }
+
+        counters.RefusedChanges++;
+        if (outcome.Kind == Protocol.V1.OutcomeKind.ClockSkew)
+        {
+            counters.ClockSkewRefusals++;
+        }
+
+        if (outcome.Kind == Protocol.V1.OutcomeKind.Conflict && outcome.Reason is "guard_failed" or "not_found" or "changed_since_base")
+        {
+            counters.RejectedActions++;
+        }
+    }
+
+    private void CheckPull(PullRequest request, PullResponse response)
+    {
+        counters.PulledChanges += response.Entries.Count;
+        foreach (var entry in response.Entries)
+        {
+            var collection = entry.PayloadCase == LogEntry.PayloadOneofCase.Change
+                ? ChangeCodec.Decode(entry.Change.Memory).Collection
+                : RecordStateCodec.Decode(entry.RecordState.Memory).Collection;
+            if (request.Subscriptions.All(s => s.Collection != collection.Text))
+            {
+                throw new InvariantViolationException("grants", $"a pull for {string.Join(",", request.Subscriptions.Select(s => s.Collection))} returned an entry of {collection}.");
+            }
+
+            RequireReadable(collection, "a pulled entry");
+        }
+    }
+
+    private void RequireReadable(CollectionName collection, string what)
+    {
+        var roles = relay.Endpoint.Store.GetRolesAsync(device.User, CancellationToken.None).GetAwaiter().GetResult();
+        if (!relay.Endpoint.Configuration.Rules.CanReadCollection(new Principal(device.User, roles), collection))
+        {
+            throw new InvariantViolationException("grants", $"{what} of {collection} reached {device.User}, whose roles ({string.Join(",", roles)}) do not let them read it.");
+        }
+    }
+}
