@@ -33,10 +33,17 @@ internal sealed class CliContext(IAnsiConsole console)
     /// <summary>Print machine-readable JSON instead of tables.</summary>
     public Option<bool> Json { get; } = new("--json") { Description = "Print JSON for scripts instead of tables." };
 
+    /// <summary>A relay address from the command line: an absolute http:// or https:// URI.</summary>
+    public static Uri ParseAddress(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? uri
+            : throw new CliUsageException($"'{text}' is not a relay address; write it like http://127.0.0.1:5290.");
+
     /// <summary>Opens an existing replica file; a missing file is a usage error that says how to make one.</summary>
     public ReplicaStore OpenReplica(ParseResult parse, bool mustExist = true)
     {
         var file = parse.GetValue(Database)!;
+        file.Refresh();
         if (mustExist && !file.Exists)
         {
             throw new CliUsageException($"There is no replica at {file.FullName}. Create one with 'crdtsync replica init --db {file.Name} ...'.");

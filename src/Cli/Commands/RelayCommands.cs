@@ -22,7 +22,7 @@ internal static class RelayCommands
         var relay = new Command("relay", "Run and administer a relay.");
         relay.Subcommands.Add(Serve(cli));
 
-        var address = new Option<Uri>("--relay") { Description = "The relay's address. Also CRDTSYNC_RELAY.", Recursive = true, DefaultValueFactory = _ => new Uri(Environment.GetEnvironmentVariable("CRDTSYNC_RELAY") ?? "http://127.0.0.1:5290") };
+        var address = new Option<string>("--relay") { Description = "The relay's address. Also CRDTSYNC_RELAY.", Recursive = true, DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CRDTSYNC_RELAY") ?? "http://127.0.0.1:5290" };
         var credential = new Option<string?>("--admin-credential") { Description = "The admin credential. Also CRDTSYNC_ADMIN_CREDENTIAL, or read from --data.", Recursive = true };
         var data = new Option<DirectoryInfo?>("--data") { Description = "The relay's data folder, to read its admin-credential file.", Recursive = true };
 
@@ -39,7 +39,7 @@ internal static class RelayCommands
                 throw new CliUsageException("The admin commands need the admin credential: --admin-credential, CRDTSYNC_ADMIN_CREDENTIAL, or --data <the relay's data folder>.");
             }
 
-            return new Admin.AdminClient(RelayChannels.ForAddress(parse.GetValue(address)!, secret));
+            return new Admin.AdminClient(RelayChannels.ForAddress(CliContext.ParseAddress(parse.GetValue(address)!), secret));
         }
 
         var user = new Option<string>("--user") { Description = "The user.", Required = true };
@@ -80,11 +80,15 @@ internal static class RelayCommands
             var response = await Client(parse).RevokeDeviceAsync(new RevokeDeviceRequest { ReplicaId = ByteString.CopyFrom(ReplicaId.Parse(parse.GetValue(revokeId)!).ToByteArray()) }, cancellationToken: ct);
             cli.Console.MarkupLine(response.Revoked ? "Revoked." : "[yellow]No such device.[/]");
         })));
+        device.Options.Add(address);
+        device.Options.Add(credential);
+        device.Options.Add(data);
+
         device.Subcommands.Add(createDevice);
         device.Subcommands.Add(revokeDevice);
         relay.Subcommands.Add(device);
 
-        var role = new Command("role", "Grant and revoke roles at run time.");
+        var role = new Command("role", "Grant and revoke roles at run time.") { address, credential, data };
         var roleName = new Argument<string>("role") { Description = "The role, as named in the configuration." };
         foreach (var (verb, grant) in new[] { ("grant", true), ("revoke", false) })
         {
@@ -110,7 +114,7 @@ internal static class RelayCommands
 
         var collection = new Argument<string>("collection");
         var recordId = new Argument<string>("id");
-        var record = new Command("record", "A record as the relay holds it, with its conflict journal.") { collection, recordId, cli.Json };
+        var record = new Command("record", "A record as the relay holds it, with its conflict journal.") { collection, recordId, cli.Json, address, credential, data };
         record.SetAction((parse, ct) => cli.Run(() => Admin(cli, async () =>
         {
             var response = await Client(parse).GetRecordAsync(new GetRecordRequest { Collection = parse.GetValue(collection), RecordId = parse.GetValue(recordId) }, cancellationToken: ct);
@@ -139,7 +143,7 @@ internal static class RelayCommands
         })));
         relay.Subcommands.Add(record);
 
-        var info = new Command("info", "The log: head, floor, length, outcomes.") { cli.Json };
+        var info = new Command("info", "The log: head, floor, length, outcomes.") { cli.Json, address, credential, data };
         info.SetAction((parse, ct) => cli.Run(() => Admin(cli, async () =>
         {
             var response = await Client(parse).GetLogInfoAsync(new GetLogInfoRequest(), cancellationToken: ct);
