@@ -10,20 +10,18 @@ using Microsoft.Data.Sqlite;
 
 namespace CrdtSync.Relay.Storage.Sqlite;
 
-/// <summary>One write transaction of <see cref="SqliteRelayStore"/>.</summary>
-internal sealed class SqliteWriteTransaction(SqliteConnection connection, SqliteTransaction transaction) : IRelayWriteTransaction
+/// <summary>One write transaction of <see cref="SqliteRelayStore"/>, on the writer's prepared statements.</summary>
+internal sealed class SqliteWriteTransaction(SqliteConnection connection, SqliteTransaction transaction, SqliteWriteStatements statements) : IRelayWriteTransaction
 {
-    private long _head = -1;
-
     public SqliteConnection Connection { get; } = connection;
 
     public SqliteTransaction Transaction { get; } = transaction;
 
     public ValueTask<StoredOutcome?> FindOutcomeAsync(ChangeId id, CancellationToken cancellationToken)
     {
-        using var command = Command("SELECT collection, record_id, kind, reason, message, field, log_sequence, effect_sequence FROM outcomes WHERE origin = $o AND sequence = $s");
-        command.Parameters.AddWithValue("$o", id.Origin.ToByteArray());
-        command.Parameters.AddWithValue("$s", id.Sequence);
+        var command = statements.FindOutcome;
+        command.Parameters[0].Value = id.Origin.ToByteArray();
+        command.Parameters[1].Value = id.Sequence;
         using var reader = command.ExecuteReader();
         if (!reader.Read())
         {
@@ -37,71 +35,73 @@ internal sealed class SqliteWriteTransaction(SqliteConnection connection, Sqlite
 
     public ValueTask<StoredRecord> LoadRecordAsync(CollectionName collection, RecordId id, CancellationToken cancellationToken)
     {
-        using var command = Command("SELECT state, last_live FROM records WHERE collection = $c AND record_id = $r");
-        command.Parameters.AddWithValue("$c", collection.Text);
-        command.Parameters.AddWithValue("$r", id.Text);
+        var command = statements.LoadRecord;
+        command.Parameters[0].Value = collection.Text;
+        command.Parameters[1].Value = id.Text;
         using var reader = command.ExecuteReader();
         return ValueTask.FromResult(reader.Read() ? SqliteRelayStore.ReadRecord(reader, 0) : new StoredRecord(new RecordState(collection, id), null));
     }
 
-    public ValueTask<long> AppendLogAsync(Change change, byte[] encoded, CancellationToken cancellationToken)
+    public ValueTask<long> AppendLogAsync(IReadOnlyList<LogAppend> entries, CancellationToken cancellationToken)
     {
-        if (_head < 0)
+        ArgumentNullException.ThrowIfNull(entries);
+        // One writer at a time: the head read here stays the head until this transaction commits.
+        var first = SqliteRelayStore.ReadHeadAndFloor(Connection, Transaction).Head + 1;
+        var command = statements.InsertLog;
+        for (var i = 0; i < entries.Count; i++)
         {
-            _head = SqliteRelayStore.ReadHeadAndFloor(Connection, Transaction).Head;
+            command.Parameters[0].Value = first + i;
+            command.Parameters[1].Value = entries[i].Collection.Text;
+            command.Parameters[2].Value = entries[i].RecordId.Text;
+            command.Parameters[3].Value = entries[i].Change;
+            command.ExecuteNonQuery();
         }
 
-        var sequence = _head + 1;
-        using var command = Command("INSERT INTO log (sequence, collection, record_id, change) VALUES ($s, $c, $r, $b)");
-        command.Parameters.AddWithValue("$s", sequence);
-        command.Parameters.AddWithValue("$c", change.Collection.Text);
-        command.Parameters.AddWithValue("$r", change.RecordId.Text);
-        command.Parameters.AddWithValue("$b", encoded);
-        command.ExecuteNonQuery();
-        _head = sequence;
-        return ValueTask.FromResult(sequence);
+        return ValueTask.FromResult(first);
     }
 
     public ValueTask<byte[]?> ReadLogEntryAsync(long sequence, CancellationToken cancellationToken)
     {
-        using var command = Command("SELECT change FROM log WHERE sequence = $s");
-        command.Parameters.AddWithValue("$s", sequence);
+        var command = statements.ReadLogEntry;
+        command.Parameters[0].Value = sequence;
         return ValueTask.FromResult(command.ExecuteScalar() as byte[]);
     }
 
-    public ValueTask SaveRecordAsync(StoredRecord record, CancellationToken cancellationToken)
+    public ValueTask SaveRecordsAsync(IReadOnlyCollection<StoredRecord> records, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(record);
-        using var command = Command("""
-            INSERT INTO records (collection, record_id, state, last_live) VALUES ($c, $r, $s, $l)
-            ON CONFLICT (collection, record_id) DO UPDATE SET state = excluded.state, last_live = excluded.last_live
-            """);
-        command.Parameters.AddWithValue("$c", record.State.Collection.Text);
-        command.Parameters.AddWithValue("$r", record.State.Id.Text);
-        command.Parameters.AddWithValue("$s", RecordStateCodec.Encode(record.State));
-        command.Parameters.AddWithValue("$l", record.LastLive is null ? DBNull.Value : RecordStateCodec.Encode(record.LastLive));
-        command.ExecuteNonQuery();
+        ArgumentNullException.ThrowIfNull(records);
+        var command = statements.SaveRecord;
+        foreach (var record in records)
+        {
+            command.Parameters[0].Value = record.State.Collection.Text;
+            command.Parameters[1].Value = record.State.Id.Text;
+            command.Parameters[2].Value = RecordStateCodec.Encode(record.State);
+            command.Parameters[3].Value = record.LastLive is null ? DBNull.Value : RecordStateCodec.Encode(record.LastLive);
+            command.ExecuteNonQuery();
+        }
+
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask SaveOutcomeAsync(StoredOutcome outcome, CancellationToken cancellationToken)
+    public ValueTask SaveOutcomesAsync(IReadOnlyList<StoredOutcome> outcomes, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(outcome);
-        using var command = Command("""
-            INSERT INTO outcomes (origin, sequence, collection, record_id, kind, reason, message, field, log_sequence, effect_sequence)
-            VALUES ($o, $s, $c, $r, $k, $reason, $message, $field, $log, $effect)
-            """);
-        command.Parameters.AddWithValue("$o", outcome.Id.Origin.ToByteArray());
-        command.Parameters.AddWithValue("$s", outcome.Id.Sequence);
-        command.Parameters.AddWithValue("$c", outcome.Collection.Text);
-        command.Parameters.AddWithValue("$r", outcome.RecordId.Text);
-        command.Parameters.AddWithValue("$k", (int)outcome.Kind);
-        command.Parameters.AddWithValue("$reason", outcome.Reason);
-        command.Parameters.AddWithValue("$message", outcome.Message);
-        command.Parameters.AddWithValue("$field", (object?)outcome.Field ?? DBNull.Value);
-        command.Parameters.AddWithValue("$log", outcome.LogSequence);
-        command.Parameters.AddWithValue("$effect", outcome.EffectSequence);
-        command.ExecuteNonQuery();
+        ArgumentNullException.ThrowIfNull(outcomes);
+        var command = statements.SaveOutcome;
+        foreach (var outcome in outcomes)
+        {
+            command.Parameters[0].Value = outcome.Id.Origin.ToByteArray();
+            command.Parameters[1].Value = outcome.Id.Sequence;
+            command.Parameters[2].Value = outcome.Collection.Text;
+            command.Parameters[3].Value = outcome.RecordId.Text;
+            command.Parameters[4].Value = (int)outcome.Kind;
+            command.Parameters[5].Value = outcome.Reason;
+            command.Parameters[6].Value = outcome.Message;
+            command.Parameters[7].Value = (object?)outcome.Field ?? DBNull.Value;
+            command.Parameters[8].Value = outcome.LogSequence;
+            command.Parameters[9].Value = outcome.EffectSequence;
+            command.ExecuteNonQuery();
+        }
+
         return ValueTask.CompletedTask;
     }
 
@@ -109,9 +109,10 @@ internal sealed class SqliteWriteTransaction(SqliteConnection connection, Sqlite
 
     public ValueTask SaveClockAsync(RelayClockState clock, CancellationToken cancellationToken)
     {
+        var saved = ReadClock(Connection, Transaction);
         var bytes = new byte[16];
-        BinaryPrimitives.WriteUInt64BigEndian(bytes, clock.LastTime);
-        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(8), clock.OriginSequence);
+        BinaryPrimitives.WriteUInt64BigEndian(bytes, Math.Max(saved.LastTime, clock.LastTime));
+        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(8), Math.Max(saved.OriginSequence, clock.OriginSequence));
         SqliteRelayStore.WriteMeta(Connection, Transaction, "clock", bytes);
         return ValueTask.CompletedTask;
     }
@@ -122,13 +123,5 @@ internal sealed class SqliteWriteTransaction(SqliteConnection connection, Sqlite
         return bytes is null
             ? default
             : new RelayClockState(BinaryPrimitives.ReadUInt64BigEndian(bytes), BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(8)));
-    }
-
-    private SqliteCommand Command(string sql)
-    {
-        var command = Connection.CreateCommand();
-        command.Transaction = Transaction;
-        command.CommandText = sql;
-        return command;
     }
 }
