@@ -5,9 +5,10 @@ using CrdtSync.Relay.Configuration;
 using CrdtSync.Relay.Hosting;
 using CrdtSync.RelayBench;
 
-// dotnet run -c Release --project bench/RelayBench -- [--quick]
+// dotnet run -c Release --project bench/RelayBench -- [--quick] [--push-only]
 // Prints one JSON object per line; every figure sits next to its baseline measured in this run (docs/relay.md).
 var quick = args.Contains("--quick");
+var pushOnly = args.Contains("--push-only");
 var pushChanges = quick ? 20_000 : 100_000;
 const int batchSize = 1_000;
 const int subscribers = 100;
@@ -56,12 +57,15 @@ try
             ChangesPerS = Figures.Round(sqlitePush), EchoGrpcChangesPerS = Figures.Round(echoPush), RawSqliteRowsPerS = Figures.Round(rawSqlite),
         });
 
-        var readers = await ReadersAsync(relay, relay, 10);
-        var fan = await FanOutBench.RunAsync(writer, readers, subscribers, fanWarmup, fanRounds);
-        Figures.Print(new { Bench = "fanout", Store = "sqlite", AcrossInstances = false, Subscribers = subscribers, fan.Samples,
-            fan.AcceptedToDeliveryP50Ms, fan.AcceptedToDeliveryP99Ms, fan.PushToDeliveryP50Ms, fan.PushToDeliveryP99Ms,
-            EchoUnaryP50Ms = echoLatency.P50Ms, EchoUnaryP99Ms = echoLatency.P99Ms });
-        DisposeAll(readers);
+        if (!pushOnly)
+        {
+            var readers = await ReadersAsync(relay, relay, 10);
+            var fan = await FanOutBench.RunAsync(writer, readers, subscribers, fanWarmup, fanRounds);
+            Figures.Print(new { Bench = "fanout", Store = "sqlite", AcrossInstances = false, Subscribers = subscribers, fan.Samples,
+                fan.AcceptedToDeliveryP50Ms, fan.AcceptedToDeliveryP99Ms, fan.PushToDeliveryP50Ms, fan.PushToDeliveryP99Ms,
+                EchoUnaryP50Ms = echoLatency.P50Ms, EchoUnaryP99Ms = echoLatency.P99Ms });
+            DisposeAll(readers);
+        }
     }
 
     // This issue: one and two relay instances on one PostgreSQL database.
@@ -85,7 +89,7 @@ try
             });
         }
 
-        foreach (var across in new[] { false, true })
+        foreach (var across in pushOnly ? [] : new[] { false, true })
         {
             var readers = await ReadersAsync(first, across ? second : first, 10);
             var fan = await FanOutBench.RunAsync(writerA, readers, subscribers, fanWarmup, fanRounds);

@@ -15,6 +15,12 @@ namespace CrdtSync.Relay.Authority;
 /// recorded by change id, accepted changes appended to the log, accepted action effects committed as the relay's own
 /// upsert right after the action. Outcomes are returned only after the commit.
 /// </summary>
+/// <remarks>
+/// Each change is decided in push order against the records as the earlier changes of the push left them
+/// (<see cref="PushBatch"/>); nothing is written until the whole push is decided, then the records, the log entries
+/// (one append, consecutive sequences) and the outcomes are written in a few calls. On PostgreSQL that keeps the
+/// state row lock, which serializes appends across instances, to the writes and the commit.
+/// </remarks>
 internal sealed class PushAuthority(
     IRelayStore store,
     RelaySyncConfiguration configuration,
@@ -46,8 +52,8 @@ internal sealed class PushAuthority(
             var now = time.GetUtcNow();
             await transaction.PrepareAsync([.. changes.Select(c => c.Change)], ct).ConfigureAwait(false);
 
-            // The relay's saved clock is loaded (and, with several instances, locked) only when the relay writes:
-            // then its stamps stay above every stamp any instance accepted before, and its origin sequence is unique.
+            // The relay's saved clock is loaded (and, with several instances, locked) only when the relay stamps an
+            // effect: then its stamps stay above every stamp any instance accepted before, and its origin sequence is unique.
             var clockLoaded = false;
             var originSequence = 0L;
             async ValueTask LoadClockAsync()
@@ -61,23 +67,30 @@ internal sealed class PushAuthority(
                 }
             }
 
-            var list = new List<PushResult>(changes.Count);
+            // Decide the whole push first (reads only), then write it: records, log entries in one append, outcomes.
+            var batch = new PushBatch();
             foreach (var (change, bytes) in changes)
             {
-                var known = await transaction.FindOutcomeAsync(change.Id, ct).ConfigureAwait(false);
-                if (known is not null)
+                if (batch.TryGetDecided(change.Id, out var position))
                 {
-                    list.Add(await RepeatAsync(transaction, principal, known, ct).ConfigureAwait(false));
+                    var current = await batch.LoadRecordAsync(transaction, change.Collection, change.RecordId, ct).ConfigureAwait(false);
+                    batch.RepeatedHere(position, Readable(principal, current));
                     continue;
                 }
 
-                var record = await transaction.LoadRecordAsync(change.Collection, change.RecordId, ct).ConfigureAwait(false);
+                var known = await transaction.FindOutcomeAsync(change.Id, ct).ConfigureAwait(false);
+                if (known is not null)
+                {
+                    batch.RepeatedEarlier(await RepeatAsync(transaction, batch, principal, known, ct).ConfigureAwait(false));
+                    continue;
+                }
+
+                var record = await batch.LoadRecordAsync(transaction, change.Collection, change.RecordId, ct).ConfigureAwait(false);
                 var decision = ChangeRules.Decide(rules, principal, record.State, change, now);
                 if (!decision.IsAccepted)
                 {
                     var refused = new StoredOutcome(change.Id, change.Collection, change.RecordId, decision.Outcome, decision.Reason, decision.Message, decision.Field?.Text, 0, 0);
-                    await transaction.SaveOutcomeAsync(refused, ct).ConfigureAwait(false);
-                    list.Add(new PushResult(refused, [], Readable(principal, record), false));
+                    batch.Decided(refused, -1, -1, Readable(principal, record));
                     continue;
                 }
 
@@ -86,29 +99,25 @@ internal sealed class PushAuthority(
                 var state = record.State;
                 state.Apply(change);
                 clock.Observe(change.Stamp);
-                var sequence = await transaction.AppendLogAsync(change, bytes, ct).ConfigureAwait(false);
-                var committed = new List<byte[]> { bytes };
-                var effectSequence = 0L;
+                var logPosition = batch.Append(new LogAppend(change.Collection, change.RecordId, bytes));
+                var effectPosition = -1;
                 if (change.Kind == ChangeKind.Action && decision.Effects.Count > 0)
                 {
                     await LoadClockAsync().ConfigureAwait(false);
                     var effect = Change.Upsert(new ChangeId(clock.ReplicaId, ++originSequence), clock.Next(), change.Collection, change.RecordId, baseVersion, decision.Effects);
-                    var effectBytes = ChangeCodec.Encode(effect);
                     state.Apply(effect);
-                    effectSequence = await transaction.AppendLogAsync(effect, effectBytes, ct).ConfigureAwait(false);
-                    committed.Add(effectBytes);
+                    effectPosition = batch.Append(new LogAppend(change.Collection, change.RecordId, ChangeCodec.Encode(effect)));
                 }
 
-                await transaction.SaveRecordAsync(new StoredRecord(state, lastLive), ct).ConfigureAwait(false);
-                var accepted = new StoredOutcome(change.Id, change.Collection, change.RecordId, OutcomeKind.Accepted, decision.Reason, decision.Message, null, sequence, effectSequence);
-                await transaction.SaveOutcomeAsync(accepted, ct).ConfigureAwait(false);
-                appended += committed.Count;
-                list.Add(new PushResult(accepted, committed, null, false));
+                batch.SaveRecord(new StoredRecord(state, lastLive));
+                batch.Decided(new StoredOutcome(change.Id, change.Collection, change.RecordId, OutcomeKind.Accepted, decision.Reason, decision.Message, null, 0, 0), logPosition, effectPosition, null);
             }
 
+            var list = await batch.WriteAsync(transaction, ct).ConfigureAwait(false);
+            appended = batch.AppendedCount;
             if (appended > 0)
             {
-                await LoadClockAsync().ConfigureAwait(false);
+                // Raises the saved clock (and origin sequence, when loaded) to what this push used; never lowers them.
                 await transaction.SaveClockAsync(new RelayClockState(clock.LastTime, originSequence), ct).ConfigureAwait(false);
             }
 
@@ -133,7 +142,7 @@ internal sealed class PushAuthority(
         return results;
     }
 
-    private async Task<PushResult> RepeatAsync(IRelayWriteTransaction transaction, Principal principal, StoredOutcome known, CancellationToken cancellationToken)
+    private async Task<PushResult> RepeatAsync(IRelayWriteTransaction transaction, PushBatch batch, Principal principal, StoredOutcome known, CancellationToken cancellationToken)
     {
         if (known.Kind == OutcomeKind.Accepted)
         {
@@ -149,7 +158,7 @@ internal sealed class PushAuthority(
             return new PushResult(known, committed, null, true);
         }
 
-        var record = await transaction.LoadRecordAsync(known.Collection, known.RecordId, cancellationToken).ConfigureAwait(false);
+        var record = await batch.LoadRecordAsync(transaction, known.Collection, known.RecordId, cancellationToken).ConfigureAwait(false);
         return new PushResult(known, [], Readable(principal, record), true);
     }
 

@@ -4,13 +4,19 @@ using CrdtSync.Crdt.Versions;
 
 namespace CrdtSync.Relay.Storage;
 
-/// <summary>The operations of one write transaction of an <see cref="IRelayStore"/>. Valid only inside the work it was given to.</summary>
+/// <summary>
+/// The operations of one write transaction of an <see cref="IRelayStore"/>. Valid only inside the work it was given to.
+/// </summary>
+/// <remarks>
+/// The writes are batch-shaped so that a store can keep its exclusive part short: the authority decides a whole push
+/// first (reads only), then saves the records, appends the log entries in one call, and saves the outcomes.
+/// </remarks>
 public interface IRelayWriteTransaction
 {
     /// <summary>
     /// Called once, before any other call, with every change the transaction will decide. A store whose writers run
-    /// concurrently locks the changes' records here (in one fixed order, so writers never deadlock) and may prefetch
-    /// their records and outcomes. The default does nothing (a store with one writer at a time needs nothing).
+    /// concurrently locks the changes' records here (in one fixed order, so writers never deadlock); a store may
+    /// prefetch their records and outcomes. The default does nothing (a store with one writer at a time needs nothing).
     /// </summary>
     ValueTask PrepareAsync(IReadOnlyList<Change> changes, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
@@ -20,17 +26,20 @@ public interface IRelayWriteTransaction
     /// <summary>The record's stored state, or an empty state when the relay never saw it.</summary>
     ValueTask<StoredRecord> LoadRecordAsync(CollectionName collection, RecordId id, CancellationToken cancellationToken);
 
-    /// <summary>Appends a change to the log and returns its sequence (the next one after the head).</summary>
-    ValueTask<long> AppendLogAsync(Change change, byte[] encoded, CancellationToken cancellationToken);
+    /// <summary>
+    /// Appends <paramref name="entries"/> to the log, in order, under consecutive sequences after the head, and returns
+    /// the sequence of the first. The sequences become visible to readers only with the commit, in sequence order.
+    /// </summary>
+    ValueTask<long> AppendLogAsync(IReadOnlyList<LogAppend> entries, CancellationToken cancellationToken);
 
     /// <summary>The encoded change logged at <paramref name="sequence"/>, or null when compacted away.</summary>
     ValueTask<byte[]?> ReadLogEntryAsync(long sequence, CancellationToken cancellationToken);
 
-    /// <summary>Inserts or replaces a record.</summary>
-    ValueTask SaveRecordAsync(StoredRecord record, CancellationToken cancellationToken);
+    /// <summary>Inserts or replaces records (at most one state per record).</summary>
+    ValueTask SaveRecordsAsync(IReadOnlyCollection<StoredRecord> records, CancellationToken cancellationToken);
 
-    /// <summary>Records the outcome of a change (once per change id).</summary>
-    ValueTask SaveOutcomeAsync(StoredOutcome outcome, CancellationToken cancellationToken);
+    /// <summary>Records the outcomes of changes (once per change id).</summary>
+    ValueTask SaveOutcomesAsync(IReadOnlyList<StoredOutcome> outcomes, CancellationToken cancellationToken);
 
     /// <summary>
     /// The relay's clock and origin sequence as last saved. With several writers (several relay instances) the
@@ -39,6 +48,9 @@ public interface IRelayWriteTransaction
     /// </summary>
     ValueTask<RelayClockState> LoadClockAsync(CancellationToken cancellationToken);
 
-    /// <summary>Saves the relay's clock and origin sequence.</summary>
+    /// <summary>
+    /// Raises the saved relay clock and origin sequence to at least <paramref name="clock"/> (each part keeps the
+    /// greater of the saved and the given value), so a writer that did not load them cannot lower them.
+    /// </summary>
     ValueTask SaveClockAsync(RelayClockState clock, CancellationToken cancellationToken);
 }

@@ -1,7 +1,5 @@
-using CrdtSync.Protocol.V1;
 using CrdtSync.Relay.Tests.Support;
 using Xunit;
-using static CrdtSync.Relay.Tests.Support.TestDevice;
 
 namespace CrdtSync.Relay.Tests.Integration;
 
@@ -13,19 +11,11 @@ public abstract class GuardedRaceTests(TestRelay relay)
         var lead = await relay.DeviceAsync("race-lead", "lead");
         var alice = await relay.DeviceAsync("race-alice", "agent");
         var bob = await relay.DeviceAsync("race-bob", "agent");
-        for (var round = 0; round < 100; round++)
-        {
-            var id = $"race-{round}";
-            var create = lead.Create("incidents", id, F("title", $"Round {round}"), F("status", "open"));
-            await lead.PushAsync(create);
-            var aliceClose = alice.Action("incidents", id, Seen(create), "close");
-            var bobClose = bob.Action("incidents", id, Seen(create), "close");
 
-            var outcomes = await Task.WhenAll(Task.Run(() => alice.PushAsync(aliceClose)), Task.Run(() => bob.PushAsync(bobClose)));
+        var rounds = await GuardedRaceCheck.RunAsync(lead, alice, bob, "race", 100);
 
-            Assert.Equal(1, outcomes.Count(o => o.Kind == OutcomeKind.Accepted));
-            Assert.Equal(1, outcomes.Count(o => o.Kind == OutcomeKind.Conflict && o.Reason == "guard_failed"));
-        }
+        Assert.Equal(100, rounds.Count);
+        Assert.Empty(GuardedRaceCheck.Violations(rounds));
     }
 }
 

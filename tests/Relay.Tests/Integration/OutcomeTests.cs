@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using CrdtSync.Crdt.Clocks;
 using CrdtSync.Crdt.Encoding;
 using CrdtSync.Crdt.Values;
@@ -148,6 +149,32 @@ public abstract class OutcomeTests(TestRelay relay)
             Assert.Equal(first.LogSequence, repeated.LogSequence);
             Assert.Equal(first.Committed, repeated.Committed);
         }
+    }
+
+    [Fact]
+    public async Task A_batch_mixing_known_new_and_repeated_changes_on_shared_records_logs_each_new_change_once_in_push_order()
+    {
+        var alice = await relay.DeviceAsync("alice-6b", "agent");
+        var known = alice.Create("incidents", "o-mix-0", F("title", "Known"));
+        var first = await alice.PushAsync(known);
+        var fresh = Enumerable.Range(0, 40).Select(i => alice.Create("incidents", $"o-mix-{i % 7}", F("title", $"Edit {i}"))).ToList();
+        var before = await relay.LogInfoAsync();
+
+        var outcomes = await alice.PushAsync([known, .. fresh, fresh[3]]);
+
+        var after = await relay.LogInfoAsync();
+        Assert.Equal(42, outcomes.Count);
+        Assert.True(outcomes[0].RepeatedPush);
+        Assert.Equal(first.LogSequence, outcomes[0].LogSequence);
+        Assert.All(outcomes.Skip(1).Take(40), o => Assert.Equal(OutcomeKind.Accepted, o.Kind));
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => before.LogHead + 1 + i), outcomes.Skip(1).Take(40).Select(o => o.LogSequence));
+        Assert.True(outcomes[41].RepeatedPush);
+        Assert.Equal(outcomes[4].LogSequence, outcomes[41].LogSequence);
+        Assert.Equal(outcomes[4].Committed, outcomes[41].Committed);
+        Assert.Equal(before.LogLength + 40, after.LogLength);
+        Assert.Equal(before.OutcomeCount + 40, after.OutcomeCount);
+        var record = await relay.Host.Services.GetRequiredService<Storage.IRelayStore>().GetRecordAsync(new("incidents"), new("o-mix-5"), CancellationToken.None);
+        Assert.Equal("Edit 33", record!.State[new("title")].AsString);
     }
 
     [Fact]

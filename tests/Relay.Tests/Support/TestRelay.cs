@@ -71,6 +71,7 @@ public abstract class TestRelay : IAsyncLifetime
             }
 
             builder.Services.AddSingleton<TimeProvider>(Time);
+            ConfigureServices(builder.Services);
         });
         Admin = new Admin.AdminClient(RelayChannels.ForAddress(Host.Address, Host.AdminCredential));
     }
@@ -82,6 +83,11 @@ public abstract class TestRelay : IAsyncLifetime
     }
 
     public async Task<GetLogInfoResponse> LogInfoAsync() => await Admin.GetLogInfoAsync(new GetLogInfoRequest());
+
+    /// <summary>Lets a subclass replace or configure the relay's services (e.g. the store's test hooks).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
 
     public async Task DisposeAsync()
     {

@@ -36,6 +36,14 @@ public sealed class PostgresRelayStore : IRelayStore
         DataSource = builder.Build();
     }
 
+    /// <summary>
+    /// How a read finds the log head: the head saved under the state row lock; under the
+    /// <see cref="PostgresStoreFaults.NumberLogFromPlainSequence"/> canary, the highest committed sequence.
+    /// </summary>
+    private string HeadColumn => _options.Faults.HasFlag(PostgresStoreFaults.NumberLogFromPlainSequence)
+        ? "GREATEST(log_head, (SELECT COALESCE(max(sequence), 0) FROM log))"
+        : "log_head";
+
     /// <summary>The pooled connections of this store (the change listener opens its own connection from it).</summary>
     internal NpgsqlDataSource DataSource { get; }
 
@@ -55,6 +63,11 @@ public sealed class PostgresRelayStore : IRelayStore
                 _logger.LogInformation("Applying PostgreSQL schema migration {Version}", next);
                 await ExecuteAsync(connection, transaction, PostgresSchema.Migrations[next - 1], cancellationToken).ConfigureAwait(false);
                 await ExecuteAsync(connection, transaction, "INSERT INTO crdtsync_migrations (version) VALUES ($1)", cancellationToken, next).ConfigureAwait(false);
+            }
+
+            if (_options.Faults.HasFlag(PostgresStoreFaults.NumberLogFromPlainSequence))
+            {
+                await ExecuteAsync(connection, transaction, $"CREATE SEQUENCE IF NOT EXISTS {PostgresWriteTransaction.CanaryLogSequence} INCREMENT BY 4096", cancellationToken).ConfigureAwait(false);
             }
 
             // The first instance makes the relay's identity; every other one adopts it.
@@ -141,7 +154,7 @@ public sealed class PostgresRelayStore : IRelayStore
     {
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null,
-            "SELECT s.log_head, s.log_floor, (SELECT count(*) FROM log), (SELECT count(*) FROM outcomes) FROM relay_state s WHERE s.id = 1");
+            $"SELECT {HeadColumn}, s.log_floor, (SELECT count(*) FROM log), (SELECT count(*) FROM outcomes) FROM relay_state s WHERE s.id = 1");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         return new LogInfo(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
@@ -256,9 +269,9 @@ public sealed class PostgresRelayStore : IRelayStore
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<(long Head, long Floor)> ReadHeadAndFloorAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    private async Task<(long Head, long Floor)> ReadHeadAndFloorAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, transaction, "SELECT log_head, log_floor FROM relay_state WHERE id = 1");
+        await using var command = Command(connection, transaction, $"SELECT {HeadColumn}, log_floor FROM relay_state WHERE id = 1");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         return (reader.GetInt64(0), reader.GetInt64(1));
@@ -272,7 +285,7 @@ public sealed class PostgresRelayStore : IRelayStore
             {
                 await using var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
-                var writer = new PostgresWriteTransaction(connection, transaction);
+                var writer = new PostgresWriteTransaction(connection, transaction, _options.Faults);
                 var result = await work(writer, cancellationToken).ConfigureAwait(false);
                 await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
                 if (_options.BeforeCommitAsync is { } beforeCommit)

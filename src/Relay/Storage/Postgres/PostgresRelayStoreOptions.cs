@@ -14,4 +14,7 @@ public sealed class PostgresRelayStoreOptions
     /// at random with it to show that log cursors never skip a late commit). Null in production.
     /// </summary>
     public Func<CancellationToken, ValueTask>? BeforeCommitAsync { get; set; }
+
+    /// <summary>Faults built in on purpose for the canary tests (<see cref="PostgresStoreFaults"/>); none in production.</summary>
+    internal PostgresStoreFaults Faults { get; set; }
 }

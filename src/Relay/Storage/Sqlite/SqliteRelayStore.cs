@@ -11,7 +11,8 @@ namespace CrdtSync.Relay.Storage.Sqlite;
 /// when its commit returns.
 /// </summary>
 /// <remarks>
-/// Writes go through one connection, one transaction at a time (a semaphore in front of SQLite's own write lock).
+/// Writes go through one connection, one transaction at a time (a semaphore in front of SQLite's own write lock), on
+/// statements prepared once (<see cref="SqliteWriteStatements"/>).
 /// Log sequences are assigned inside that transaction as head + 1, so commits happen in sequence order and a reader,
 /// whose WAL snapshot is a committed prefix of the writes, never sees sequence n without every sequence below it:
 /// a pull cursor cannot skip a change that commits later with a lower number. Reads use their own pooled
@@ -22,6 +23,7 @@ public sealed class SqliteRelayStore : IRelayStore
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private SqliteConnection? _writer;
+    private SqliteWriteStatements? _statements;
 
     /// <summary>Creates a store over the SQLite file at <paramref name="path"/> (created when missing).</summary>
     public SqliteRelayStore(string path)
@@ -60,6 +62,7 @@ public sealed class SqliteRelayStore : IRelayStore
 
             var clock = SqliteWriteTransaction.ReadClock(_writer, transaction);
             transaction.Commit();
+            _statements ??= new SqliteWriteStatements(_writer);
             return new RelayIdentity(id, clock);
         }
         finally
@@ -76,8 +79,10 @@ public sealed class SqliteRelayStore : IRelayStore
         try
         {
             var writer = _writer ?? throw new InvalidOperationException("The store is not initialized.");
+            var statements = _statements ?? throw new InvalidOperationException("The store is not initialized.");
             using var transaction = writer.BeginTransaction();
-            var result = await work(new SqliteWriteTransaction(writer, transaction), cancellationToken).ConfigureAwait(false);
+            statements.Use(transaction);
+            var result = await work(new SqliteWriteTransaction(writer, transaction, statements), cancellationToken).ConfigureAwait(false);
             // No cancellation from here on: once the work is done, the commit completes or fails as a whole.
             transaction.Commit();
             return result;
@@ -287,6 +292,8 @@ public sealed class SqliteRelayStore : IRelayStore
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
+            _statements?.Dispose();
+            _statements = null;
             if (_writer is not null)
             {
                 await _writer.DisposeAsync().ConfigureAwait(false);
