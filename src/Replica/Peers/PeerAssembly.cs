@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("CrdtSync.Peers.Tests")]
+[assembly: InternalsVisibleTo("CrdtSync.PeerBench")]

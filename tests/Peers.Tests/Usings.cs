@@ -1,0 +1,2 @@
+global using CrdtSync.Replica;
+global using Xunit;
