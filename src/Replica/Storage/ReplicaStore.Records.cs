@@ -253,11 +253,21 @@ public sealed partial class ReplicaStore
     private (long EntryId, bool Applied, bool HasOverlay)? FindEntry(Change change)
     {
         using var reader = _database.Command(
-            "SELECT entry_id, status, overlay IS NOT NULL FROM outbox WHERE change_sequence = $p0 AND collection = $p1 AND record_id = $p2",
-            change.Id.Sequence, change.Collection.Text, change.RecordId.Text).ExecuteReader();
-        return reader.Read()
-            ? (reader.GetInt64(0), (EntryStatus)reader.GetInt64(1) is EntryStatus.Queued or EntryStatus.InFlight, reader.GetInt64(2) != 0)
-            : null;
+            """
+            SELECT entry_id, status, overlay IS NOT NULL, collection, record_id FROM outbox WHERE entry_id = $p0 AND change_sequence = $p0
+            UNION ALL
+            SELECT entry_id, status, overlay IS NOT NULL, collection, record_id FROM outbox WHERE change_sequence = $p0 AND change_sequence <> entry_id
+            """,
+            change.Id.Sequence).ExecuteReader();
+        while (reader.Read())
+        {
+            if (reader.GetString(3) == change.Collection.Text && reader.GetString(4) == change.RecordId.Text)
+            {
+                return (reader.GetInt64(0), (EntryStatus)reader.GetInt64(1) is EntryStatus.Queued or EntryStatus.InFlight, reader.GetInt64(2) != 0);
+            }
+        }
+
+        return null;
     }
 
     private bool HasAppliedEntryBefore(CollectionName collection, RecordId id, long entryId) =>
@@ -317,8 +327,8 @@ public sealed partial class ReplicaStore
     {
         return (long)_database.Scalar(
             """
-            INSERT INTO outbox (collection, record_id, change_sequence, kind, created_ms, change, overlay, status)
-            VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, 0) RETURNING entry_id
+            INSERT INTO outbox (entry_id, collection, record_id, change_sequence, kind, created_ms, change, overlay, status)
+            VALUES ($p2, $p0, $p1, $p2, $p3, $p4, $p5, $p6, 0) RETURNING entry_id
             """,
             change.Collection.Text, change.RecordId.Text, change.Id.Sequence, (long)change.Kind, now.ToUnixTimeMilliseconds(),
             ChangeCodec.Encode(change), overlay is null ? null : ChangeCodec.Encode(overlay))!;

@@ -103,7 +103,12 @@ public sealed partial class ReplicaStore
 
         long? entryId = null;
         Change? change = null;
-        using (var reader = _database.Command("SELECT entry_id, change FROM outbox WHERE change_sequence = $p0", outcome.ChangeId.Sequence).ExecuteReader())
+        using (var reader = _database.Command(
+            """
+            SELECT entry_id, change FROM outbox WHERE entry_id = $p0 AND change_sequence = $p0
+            UNION ALL
+            SELECT entry_id, change FROM outbox WHERE change_sequence = $p0 AND change_sequence <> entry_id
+            """, outcome.ChangeId.Sequence).ExecuteReader())
         {
             if (reader.Read())
             {
