@@ -147,6 +147,7 @@ public sealed partial class ReplicaStore
 
         next.Apply(change);
         var now = _time.GetUtcNow();
+        var changesBefore = ChangesIfCounting();
         InTransaction(() =>
         {
             SaveVisible(collection, id, next, RecordStatus.Pending);
@@ -156,7 +157,7 @@ public sealed partial class ReplicaStore
         _lastSequence = sequence;
         ReplicaMetrics.LocalWrites.Add(1);
         notes.Record(collection, id, visibleChanged: true, next.Exists, row?.Status ?? RecordStatus.Synced, RecordStatus.Pending);
-        NoteOutboxChanged(notes);
+        NoteOutboxEntryAdded(notes, changesBefore);
         return true;
     }
 

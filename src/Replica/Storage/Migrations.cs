@@ -54,5 +54,34 @@ internal static class Migrations
             downloaded_ms INTEGER
         ) WITHOUT ROWID;
         """,
+
+        // 2: a local edit writes fewer pages. The outbox drops AUTOINCREMENT (its sqlite_sequence row was one more page per
+        // edit) and the unique index on change_sequence (one more index page per edit). A new entry takes its change's
+        // sequence as its id: sequences only grow and are never reused, so ids stay unique and in creation order, and an
+        // outcome finds its entry by primary key. Only an entry re-stamped by a retry has change_sequence <> entry_id;
+        // a partial index (written only for those) finds it by its new sequence. Ids of existing entries are kept.
+        """
+        CREATE TABLE outbox_v2 (
+            entry_id        INTEGER PRIMARY KEY,
+            collection      TEXT    NOT NULL,
+            record_id       TEXT    NOT NULL,
+            change_sequence INTEGER NOT NULL,
+            kind            INTEGER NOT NULL,
+            created_ms      INTEGER NOT NULL,
+            change          BLOB    NOT NULL,
+            overlay         BLOB,
+            status          INTEGER NOT NULL,
+            reason          TEXT,
+            message         TEXT,
+            authority_state BLOB,
+            attempts        INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT INTO outbox_v2 (entry_id, collection, record_id, change_sequence, kind, created_ms, change, overlay, status, reason, message, authority_state, attempts)
+            SELECT entry_id, collection, record_id, change_sequence, kind, created_ms, change, overlay, status, reason, message, authority_state, attempts FROM outbox;
+        DROP TABLE outbox;
+        ALTER TABLE outbox_v2 RENAME TO outbox;
+        CREATE INDEX outbox_by_record ON outbox (collection, record_id, entry_id);
+        CREATE INDEX outbox_restamped ON outbox (change_sequence) WHERE change_sequence <> entry_id;
+        """,
     ];
 }

@@ -125,6 +125,192 @@ public sealed partial class ReplicaStore
         notes.Record(collection, id, changed, visible.Exists, statusBefore, status);
     }
 
+    /// <summary>
+    /// Merges changes and states from elsewhere into the confirmed states of their records, each record loaded and written
+    /// once; removes the outbox entries that this replica's own changes coming back prove accepted; and recomputes.
+    /// </summary>
+    /// <remarks>
+    /// A record is recomputed from its entries only when it must be. Nothing is written when the merge changed nothing.
+    /// When the only changes are those of the first applied entries of the record, removed here in entry order (the
+    /// common case: outcomes of accepted pushes, or this replica's changes coming back by pull), the visible state is
+    /// the same computation as before (confirmed + those entries + the rest, in the same order): it is kept as stored.
+    /// </remarks>
+    private void MergeIntoConfirmed(RecordMerge merge, Notifications notes)
+    {
+        var changesByRecord = new Dictionary<(CollectionName, RecordId), List<Change>>();
+        var statesByRecord = new Dictionary<(CollectionName, RecordId), List<RecordState>>();
+        var order = new List<(CollectionName, RecordId)>();
+        var seen = new HashSet<(CollectionName, RecordId)>();
+        foreach (var change in merge.Changes)
+        {
+            var key = (change.Collection, change.RecordId);
+            if (!changesByRecord.TryGetValue(key, out var list))
+            {
+                changesByRecord.Add(key, list = []);
+                if (seen.Add(key))
+                {
+                    order.Add(key);
+                }
+            }
+
+            list.Add(change);
+            _clock.Observe(change.Stamp);
+        }
+
+        foreach (var state in merge.States)
+        {
+            var key = (state.Collection, state.Id);
+            if (!statesByRecord.TryGetValue(key, out var list))
+            {
+                statesByRecord.Add(key, list = []);
+                if (seen.Add(key))
+                {
+                    order.Add(key);
+                }
+            }
+
+            list.Add(state);
+            ObserveStamps(state);
+        }
+
+        foreach (var key in merge.RecomputeKeys)
+        {
+            if (seen.Add(key))
+            {
+                order.Add(key);
+            }
+        }
+
+        foreach (var key in order)
+        {
+            var (collection, id) = key;
+            var row = LoadRecord(collection, id);
+            var hasEntries = row is not null && row.Status != RecordStatus.Synced;
+            var recompute = merge.MustRecompute(key);
+            var confirmed = row?.Confirmed;
+            var changed = false;
+            var removedOwn = false;
+            var prefixOnly = true;
+            long lastRemoved = 0;
+            if (changesByRecord.TryGetValue(key, out var changes))
+            {
+                confirmed ??= new RecordState(collection, id);
+                foreach (var change in changes)
+                {
+                    var known = confirmed.Apply(change) == ApplyOutcome.AlreadyKnown;
+                    changed |= !known;
+                    if (change.Id.Origin == ReplicaId && hasEntries && FindEntry(change) is { } entry)
+                    {
+                        _database.Execute("DELETE FROM outbox WHERE entry_id = $p0", entry.EntryId);
+                        removedOwn = true;
+                        prefixOnly &= entry.Applied && !entry.HasOverlay && change.Kind != ChangeKind.Action && entry.EntryId > lastRemoved;
+                        lastRemoved = entry.EntryId;
+                    }
+                    else
+                    {
+                        prefixOnly &= known;
+                    }
+                }
+            }
+
+            if (statesByRecord.TryGetValue(key, out var states))
+            {
+                confirmed ??= new RecordState(collection, id);
+                foreach (var state in states)
+                {
+                    var merged = confirmed.MergeFrom(state);
+                    changed |= merged;
+                    prefixOnly &= !merged;
+                }
+            }
+
+            if (removedOwn)
+            {
+                notes.OutboxChanged = true;
+            }
+
+            if (!recompute && !changed && !removedOwn && row is not null)
+            {
+                continue; // Nothing new: the row stays as it is.
+            }
+
+            if (!hasEntries)
+            {
+                SaveRecomputed(collection, id, confirmed, row, [], notes);
+            }
+            else if (!recompute && removedOwn && prefixOnly && !HasAppliedEntryBefore(collection, id, lastRemoved))
+            {
+                SaveConfirmedKeepingVisible(collection, id, confirmed!, row!, notes);
+            }
+            else
+            {
+                SaveRecomputed(collection, id, confirmed, row, null, notes);
+            }
+        }
+    }
+
+    /// <summary>The outbox entry holding exactly this change of this replica (same sequence, same record), if any.</summary>
+    private (long EntryId, bool Applied, bool HasOverlay)? FindEntry(Change change)
+    {
+        using var reader = _database.Command(
+            """
+            SELECT entry_id, status, overlay IS NOT NULL, collection, record_id FROM outbox WHERE entry_id = $p0 AND change_sequence = $p0
+            UNION ALL
+            SELECT entry_id, status, overlay IS NOT NULL, collection, record_id FROM outbox WHERE change_sequence = $p0 AND change_sequence <> entry_id
+            """,
+            change.Id.Sequence).ExecuteReader();
+        while (reader.Read())
+        {
+            if (reader.GetString(3) == change.Collection.Text && reader.GetString(4) == change.RecordId.Text)
+            {
+                return (reader.GetInt64(0), (EntryStatus)reader.GetInt64(1) is EntryStatus.Queued or EntryStatus.InFlight, reader.GetInt64(2) != 0);
+            }
+        }
+
+        return null;
+    }
+
+    private bool HasAppliedEntryBefore(CollectionName collection, RecordId id, long entryId) =>
+        (long)_database.Scalar(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE collection = $p0 AND record_id = $p1 AND entry_id < $p2 AND status IN (0, 1))",
+            collection.Text, id.Text, entryId)! != 0;
+
+    /// <summary>
+    /// Writes a new confirmed state when the visible state is known not to change (the first applied entries were
+    /// merged into the confirmed state and removed): the status follows the entries left.
+    /// </summary>
+    private void SaveConfirmedKeepingVisible(CollectionName collection, RecordId id, RecordState confirmed, StoredRecord row, Notifications notes)
+    {
+        using var reader = _database.Command(
+            """
+            SELECT coalesce(max(status IN (0, 1)), 0), coalesce(max(status IN (4, 5)), 0), coalesce(max(status IN (2, 3, 6)), 0), count(*)
+            FROM outbox WHERE collection = $p0 AND record_id = $p1
+            """,
+            collection.Text, id.Text).ExecuteReader();
+        reader.Read();
+        var anyApplied = reader.GetInt64(0) != 0;
+        var status = reader.GetInt64(1) != 0 ? RecordStatus.Error
+            : reader.GetInt64(2) != 0 ? RecordStatus.Conflict
+            : reader.GetInt64(3) != 0 ? RecordStatus.Pending
+            : RecordStatus.Synced;
+        reader.Close();
+        if (anyApplied)
+        {
+            _database.Execute(
+                "UPDATE records SET confirmed = $p2, status = $p3 WHERE collection = $p0 AND record_id = $p1",
+                collection.Text, id.Text, RecordStateCodec.Encode(confirmed), (long)status);
+        }
+        else
+        {
+            // No applied entry left: visible = confirmed (the same state as the stored visible one).
+            _database.Execute(
+                "UPDATE records SET confirmed = $p2, visible = NULL, visible_exists = $p3, status = $p4 WHERE collection = $p0 AND record_id = $p1",
+                collection.Text, id.Text, RecordStateCodec.Encode(confirmed), confirmed.Exists ? 1L : 0L, (long)status);
+        }
+
+        notes.Record(collection, id, visibleChanged: false, confirmed.Exists, row.Status, status);
+    }
+
     /// <summary>Writes the visible state and status of a record whose confirmed state did not change (a local write).</summary>
     private void SaveVisible(CollectionName collection, RecordId id, RecordState visible, RecordStatus status)
     {
@@ -141,8 +327,8 @@ public sealed partial class ReplicaStore
     {
         return (long)_database.Scalar(
             """
-            INSERT INTO outbox (collection, record_id, change_sequence, kind, created_ms, change, overlay, status)
-            VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, 0) RETURNING entry_id
+            INSERT INTO outbox (entry_id, collection, record_id, change_sequence, kind, created_ms, change, overlay, status)
+            VALUES ($p2, $p0, $p1, $p2, $p3, $p4, $p5, $p6, 0) RETURNING entry_id
             """,
             change.Collection.Text, change.RecordId.Text, change.Id.Sequence, (long)change.Kind, now.ToUnixTimeMilliseconds(),
             ChangeCodec.Encode(change), overlay is null ? null : ChangeCodec.Encode(overlay))!;

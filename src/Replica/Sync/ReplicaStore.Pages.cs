@@ -5,6 +5,7 @@ using CrdtSync.Crdt.Values;
 using CrdtSync.Replica.Diagnostics;
 using CrdtSync.Replica.Events;
 using CrdtSync.Replica.Outbox;
+using CrdtSync.Replica.Storage;
 using CrdtSync.Replica.Sync;
 using Microsoft.Extensions.Logging;
 
@@ -28,8 +29,7 @@ public sealed partial class ReplicaStore
         {
             InTransaction(() =>
             {
-                MergeIntoConfirmed(changes, notes);
-                MergeStatesIntoConfirmed(states, notes);
+                MergeIntoConfirmed(new RecordMerge(changes, states), notes);
                 var downloaded = page.ReachedHead ? _time.GetUtcNow().ToUnixTimeMilliseconds() : (long?)null;
                 foreach (var subscription in page.Subscriptions)
                 {
@@ -60,7 +60,7 @@ public sealed partial class ReplicaStore
         {
             InTransaction(() =>
             {
-                MergeStatesIntoConfirmed(states, notes);
+                MergeIntoConfirmed(new RecordMerge(states: states), notes);
                 var purged = 0;
                 foreach (var collection in covered)
                 {
@@ -125,23 +125,6 @@ public sealed partial class ReplicaStore
         }
 
         return decoded;
-    }
-
-    /// <summary>
-    /// Merges whole record states from the relay into the confirmed states. Outbox entries are left alone: a version
-    /// vector summarizes sequences (a re-stamped entry may carry a lower one than an accepted later entry), so only a push
-    /// outcome or the exact change coming back proves an entry accepted.
-    /// </summary>
-    private void MergeStatesIntoConfirmed(List<RecordState> states, Notifications notes)
-    {
-        foreach (var state in states)
-        {
-            ObserveStamps(state);
-            var row = LoadRecord(state.Collection, state.Id);
-            var confirmed = row?.Confirmed ?? new RecordState(state.Collection, state.Id);
-            confirmed.MergeFrom(state);
-            SaveRecomputed(state.Collection, state.Id, confirmed, row, null, notes);
-        }
     }
 
     private List<RecordId> LoadConfirmedRecordIds(CollectionName collection)

@@ -6,6 +6,7 @@ using CrdtSync.Crdt.Values;
 using CrdtSync.Replica.Diagnostics;
 using CrdtSync.Replica.Events;
 using CrdtSync.Replica.Outbox;
+using CrdtSync.Replica.Storage;
 using CrdtSync.Replica.Sync;
 using Microsoft.Extensions.Logging;
 
@@ -71,11 +72,14 @@ public sealed partial class ReplicaStore
         {
             InTransaction(() =>
             {
+                // First the outbox side of every outcome, then each touched record is merged and recomputed once.
+                var merge = new RecordMerge();
                 foreach (var (outcome, committed, authority) in decoded)
                 {
-                    RecordOutcome(outcome, committed, authority, notes);
+                    RecordOutcome(outcome, committed, authority, merge);
                 }
 
+                MergeIntoConfirmed(merge, notes);
                 NoteOutboxChanged(notes);
                 SaveClock();
                 FaultPoints.Hit(ReplicaFaultPoint.OutcomesBeforeCommit);
@@ -88,7 +92,8 @@ public sealed partial class ReplicaStore
     /// <summary>Fault hooks for the simulator (nothing happens unless one is set).</summary>
     internal ReplicaFaultPoints FaultPoints { get; } = new();
 
-    private void RecordOutcome(PushOutcome outcome, List<Change> committed, RecordState? authority, Notifications notes)
+    /// <summary>The outbox side of one outcome; what it does to confirmed states is gathered in <paramref name="merge"/>.</summary>
+    private void RecordOutcome(PushOutcome outcome, List<Change> committed, RecordState? authority, RecordMerge merge)
     {
         ReplicaMetrics.Outcomes.Add(1, new KeyValuePair<string, object?>("outcome", outcome.Outcome.ToString()));
         if (outcome.ChangeId.Origin != ReplicaId)
@@ -98,7 +103,12 @@ public sealed partial class ReplicaStore
 
         long? entryId = null;
         Change? change = null;
-        using (var reader = _database.Command("SELECT entry_id, change FROM outbox WHERE change_sequence = $p0", outcome.ChangeId.Sequence).ExecuteReader())
+        using (var reader = _database.Command(
+            """
+            SELECT entry_id, change FROM outbox WHERE entry_id = $p0 AND change_sequence = $p0
+            UNION ALL
+            SELECT entry_id, change FROM outbox WHERE change_sequence = $p0 AND change_sequence <> entry_id
+            """, outcome.ChangeId.Sequence).ExecuteReader())
         {
             if (reader.Read())
             {
@@ -109,18 +119,20 @@ public sealed partial class ReplicaStore
 
         if (outcome.Outcome == OutcomeKind.Accepted)
         {
-            if (entryId is { } accepted)
-            {
-                _database.Execute("DELETE FROM outbox WHERE entry_id = $p0", accepted);
-            }
-
-            // The relay committed these; merge them (at least the change itself) into the confirmed state.
+            // The relay committed these; merge them (at least the change itself) into the confirmed state. The entry is
+            // removed by the merge when its own change is among them (the change proves it accepted), else here.
             if (committed.Count == 0 && change is not null)
             {
                 committed.Add(change);
             }
 
-            MergeIntoConfirmed(committed, notes);
+            if (entryId is { } accepted && !committed.Exists(c => c.Id == change!.Id && c.Collection == change.Collection && c.RecordId == change.RecordId))
+            {
+                _database.Execute("DELETE FROM outbox WHERE entry_id = $p0", accepted);
+                merge.Recompute(change!.Collection, change.RecordId);
+            }
+
+            merge.Changes.AddRange(committed);
             return;
         }
 
@@ -141,16 +153,12 @@ public sealed partial class ReplicaStore
         _database.Execute(
             "UPDATE outbox SET status = $p1, reason = $p2, message = $p3, authority_state = $p4 WHERE entry_id = $p0",
             refused, (long)status, outcome.Reason, outcome.Message, authority is null ? null : outcome.AuthorityState!.Value.ToArray());
-        var row = LoadRecord(change.Collection, change.RecordId);
-        var confirmed = row?.Confirmed;
+        merge.Recompute(change.Collection, change.RecordId);
         if (authority is not null && authority.Collection == change.Collection && authority.Id == change.RecordId)
         {
-            confirmed ??= new RecordState(change.Collection, change.RecordId);
-            confirmed.MergeFrom(authority);
+            merge.States.Add(authority);
             ObserveStamps(authority);
         }
-
-        SaveRecomputed(change.Collection, change.RecordId, confirmed, row, null, notes);
     }
 
     /// <inheritdoc />
@@ -167,7 +175,7 @@ public sealed partial class ReplicaStore
         {
             InTransaction(() =>
             {
-                MergeIntoConfirmed(changes, notes);
+                MergeIntoConfirmed(new RecordMerge(changes), notes);
                 _database.Execute(
                     """
                     INSERT INTO subscriptions (collection, cursor, downloaded_ms) VALUES ($p0, $p1, $p2)
@@ -181,52 +189,6 @@ public sealed partial class ReplicaStore
             ReplicaMetrics.PulledChanges.Add(changes.Count);
             return true;
         }, cancellationToken);
-    }
-
-    /// <summary>
-    /// Merges changes from elsewhere into the confirmed states of their records (each record loaded and written once),
-    /// removes the outbox entries they prove accepted (this replica's own changes coming back), and recomputes.
-    /// </summary>
-    private void MergeIntoConfirmed(List<Change> changes, Notifications notes)
-    {
-        var byRecord = new Dictionary<(CollectionName, RecordId), List<Change>>();
-        var order = new List<(CollectionName, RecordId)>();
-        foreach (var change in changes)
-        {
-            var key = (change.Collection, change.RecordId);
-            if (!byRecord.TryGetValue(key, out var list))
-            {
-                byRecord.Add(key, list = []);
-                order.Add(key);
-            }
-
-            list.Add(change);
-            _clock.Observe(change.Stamp);
-        }
-
-        foreach (var key in order)
-        {
-            var (collection, id) = key;
-            var row = LoadRecord(collection, id);
-            var confirmed = row?.Confirmed ?? new RecordState(collection, id);
-            var removedOwn = false;
-            foreach (var change in byRecord[key])
-            {
-                confirmed.Apply(change);
-                if (change.Id.Origin == ReplicaId && row is { Status: not RecordStatus.Synced })
-                {
-                    removedOwn |= _database.Execute("DELETE FROM outbox WHERE change_sequence = $p0", change.Id.Sequence) > 0;
-                }
-            }
-
-            if (removedOwn)
-            {
-                notes.OutboxChanged = true;
-            }
-
-            var entries = row is null || row.Status == RecordStatus.Synced ? [] : LoadEntries(collection, id);
-            SaveRecomputed(collection, id, confirmed, row, entries, notes);
-        }
     }
 
     /// <inheritdoc />

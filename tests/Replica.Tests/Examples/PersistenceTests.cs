@@ -24,7 +24,7 @@ public class PersistenceTests
         var entries = await store.GetOutboxAsync();
         Assert.Equal([1L, 2], entries.Select(e => e.Change.Id.Sequence));
         Assert.True(entries[1].Change.Stamp > entries[0].Change.Stamp);
-        Assert.Equal(1, store.Database.SchemaVersion);
+        Assert.Equal(Storage.Migrations.Steps.Length, store.Database.SchemaVersion);
         Assert.Equal("wal", (string)store.Database.Scalar("PRAGMA journal_mode")!);
         Assert.Equal(2L, (long)store.Database.Scalar("PRAGMA synchronous")!); // FULL
     }
@@ -42,6 +42,55 @@ public class PersistenceTests
         await store.UpdateAsync("tasks", "t1", Fields(("title", "b")));
 
         Assert.True((await store.GetOutboxAsync())[^1].Change.Stamp > before);
+    }
+
+    [Fact]
+    public async Task A_version_1_file_is_migrated_keeping_its_outbox_and_a_restamped_entry_is_still_found_by_its_sequence()
+    {
+        using var replica = await ReplicaFixture.CreateAsync();
+        await replica.Store.CreateAsync("tasks", Fields(("title", "a")), id: "t1");
+        await replica.Store.CreateAsync("tasks", Fields(("title", "b")), id: "t2");
+        var first = (await replica.Store.GetOutboxAsync())[0];
+        await replica.Store.TakePushBatchAsync(10);
+        await replica.Store.RecordOutcomesAsync([new(first.Change.Id, Crdt.Schema.OutcomeKind.Conflict, "x", "conflict")]);
+        await replica.Store.RetryAsync(first.EntryId); // entry 1 now holds change 3
+        var before = await replica.Store.GetOutboxAsync();
+        Assert.Equal([(1L, 3L), (2L, 2L)], before.Select(e => (e.EntryId, e.Change.Id.Sequence)));
+
+        // Turn the file back into schema version 1 (AUTOINCREMENT ids, a unique index on change_sequence).
+        replica.Store.Dispose();
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={replica.DatabasePath};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE outbox_v1 (
+                    entry_id INTEGER PRIMARY KEY AUTOINCREMENT, collection TEXT NOT NULL, record_id TEXT NOT NULL,
+                    change_sequence INTEGER NOT NULL UNIQUE, kind INTEGER NOT NULL, created_ms INTEGER NOT NULL, change BLOB NOT NULL,
+                    overlay BLOB, status INTEGER NOT NULL, reason TEXT, message TEXT, authority_state BLOB, attempts INTEGER NOT NULL DEFAULT 0);
+                INSERT INTO outbox_v1 SELECT entry_id, collection, record_id, change_sequence, kind, created_ms, change, overlay, status,
+                    reason, message, authority_state, attempts FROM outbox;
+                DROP TABLE outbox;
+                ALTER TABLE outbox_v1 RENAME TO outbox;
+                CREATE INDEX outbox_by_record ON outbox (collection, record_id, entry_id);
+                PRAGMA user_version = 1;
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        var store = replica.Reopen();
+        Assert.Equal(Storage.Migrations.Steps.Length, store.Database.SchemaVersion);
+        var after = await store.GetOutboxAsync();
+        Assert.Equal(before.Select(e => (e.EntryId, e.Change.Id, e.Status)), after.Select(e => (e.EntryId, e.Change.Id, e.Status)));
+        Assert.Equal(0L, (long)store.Database.Scalar("SELECT count(*) FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%' OR sql LIKE '%UNIQUE%'")!);
+
+        await store.UpdateAsync("tasks", "t2", Fields(("title", "c")));
+        await store.TakePushBatchAsync(10);
+        await store.RecordOutcomesAsync([new(after[0].Change.Id, Crdt.Schema.OutcomeKind.Accepted, "ok", "ok")]);
+        var left = await store.GetOutboxAsync();
+        Assert.Equal([(2L, 2L), (4L, 4L)], left.Select(e => (e.EntryId, e.Change.Id.Sequence)));
+        Assert.Equal(RecordStatus.Synced, await store.GetRecordStatusAsync("tasks", "t1"));
+        Assert.Equal("a", (await store.GetAsync("tasks", "t1"))!["title"].AsString);
     }
 
     [Fact]
