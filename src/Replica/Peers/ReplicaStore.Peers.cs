@@ -304,7 +304,7 @@ public sealed partial class ReplicaStore
 
         if (toMerge.Count > 0)
         {
-            MergeIntoConfirmed(toMerge, notes);
+            MergeIntoConfirmed(new Storage.RecordMerge(toMerge), notes);
         }
 
         var heldNow = (int)(long)_database.Scalar("SELECT count(*) FROM peer_held")!;
