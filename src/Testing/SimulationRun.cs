@@ -37,10 +37,36 @@ internal sealed class SimulationRun : IAsyncDisposable
         _options = options;
         _configuration = SyncConfigurationJson.Parse(options.ConfigurationJson);
         _random = new Random(schedule.Seed);
-        _directory = Path.Combine(options.TemporaryDirectory ?? Path.GetTempPath(), $"crdtsync-sim-{schedule.Seed}-{Guid.NewGuid():N}");
+        _directory = Path.Combine(options.TemporaryDirectory ?? DefaultTemporaryDirectory.Value, $"crdtsync-sim-{schedule.Seed}-{Guid.NewGuid():N}");
     }
 
     public SimulationCounters Counters { get; } = new();
+
+    /// <summary>
+    /// A memory-backed folder (Linux <c>/dev/shm</c>) when there is one, else the system temp folder. The simulated crashes
+    /// are process crashes (objects dropped, files reopened), never power losses, so an fsync proves nothing here and only
+    /// costs time; the relay still runs its <c>synchronous=FULL</c> code path.
+    /// </summary>
+    private static readonly Lazy<string> DefaultTemporaryDirectory = new(() =>
+    {
+        const string memory = "/dev/shm";
+        if (OperatingSystem.IsLinux() && Directory.Exists(memory))
+        {
+            try
+            {
+                var probe = Path.Combine(memory, $"crdtsync-sim-probe-{Environment.ProcessId}");
+                Directory.CreateDirectory(probe);
+                Directory.Delete(probe);
+                return memory;
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                // Not writable: fall back to the temp folder.
+            }
+        }
+
+        return Path.GetTempPath();
+    });
 
     /// <summary>The step being run (for failure messages); -1 while draining.</summary>
     public int CurrentStep { get; private set; } = -1;
@@ -70,7 +96,9 @@ internal sealed class SimulationRun : IAsyncDisposable
             await replica.Store.ConfigureAsync(_options.ConfigurationJson, user.Name, [.. user.Roles]).ConfigureAwait(false);
             var device = await Relay.Endpoint.CreateDeviceAsync(user.Name, replica.Store.ReplicaId).ConfigureAwait(false);
             _transports.Add(new InMemoryRelayTransport(i, device, Relay, _network, _ledger, () => _replicas[replica.Index], Counters));
-            _drivers.Add(_options.Sabotage == Sabotage.SkipSomePulledChanges && i == 0 ? new SkippingSyncDriver() : _options.SyncDriver());
+            _drivers.Add(_options.Sabotage == Sabotage.SkipSomePulledChanges && i == 0
+                ? new SyncClientDriver { TransportDecorator = (store, inner) => new SkippingTransport(inner, store.ReplicaId) }
+                : _options.SyncDriver());
         }
 
         for (var i = 0; i < _schedule.Steps.Count; i++)
@@ -163,6 +191,9 @@ internal sealed class SimulationRun : IAsyncDisposable
                 }
 
                 node.Offset = offset;
+                break;
+            case CompactLogStep compact:
+                await Relay.CompactLogAsync(compact.Percent).ConfigureAwait(false);
                 break;
             case AdvanceTimeStep advance:
                 _world.Advance(TimeSpan.FromMilliseconds(advance.Milliseconds));
@@ -293,12 +324,6 @@ internal sealed class SimulationRun : IAsyncDisposable
         var replica = _replicas[index];
         try
         {
-            var subscribed = (await replica.Store.GetSubscriptionsAsync().ConfigureAwait(false)).Select(s => s.Collection).ToHashSet();
-            foreach (var collection in _configuration.Collections.Keys.Where(c => !subscribed.Contains(c)))
-            {
-                await replica.Store.SubscribeAsync(collection.Text).ConfigureAwait(false);
-            }
-
             await _drivers[index].SyncAsync(replica.Store, _transports[index], replica.Clock, CancellationToken.None).ConfigureAwait(false);
             var readable = (await replica.Store.GetSubscriptionsAsync().ConfigureAwait(false)).Count;
             if (readable < replica.ReadableCollections)

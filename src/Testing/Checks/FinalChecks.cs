@@ -13,22 +13,30 @@ namespace CrdtSync.Testing.Checks;
 /// <summary>The properties checked once the faults healed and every outbox drained. Each throws <see cref="InvariantViolationException"/>.</summary>
 internal static class FinalChecks
 {
-    /// <summary>Every replica holds exactly the relay's records of the collections it may read (byte-equal encodings, equal version vectors), and nothing of the others.</summary>
+    /// <summary>
+    /// Every replica holds exactly the relay's records it may read (byte-equal encodings, equal version vectors), and
+    /// nothing of a collection it may not read. In a collection read only through a record filter, the records it may read
+    /// are those whose filter field holds its user (last live values for a tombstone); a record that left the filter may
+    /// stay until the next snapshot of the collection (docs/sync.md, known limits) and is not compared.
+    /// </summary>
     public static async Task ConvergenceAsync(SimulatedRelay relay, IReadOnlyList<SimulatedReplica> replicas)
     {
         var rules = relay.Endpoint.Configuration.Rules;
         var collections = rules.Collections.Keys.ToArray();
         var snapshot = await relay.Endpoint.Store.ReadSnapshotAsync(collections, CancellationToken.None).ConfigureAwait(false);
-        var relayRecords = snapshot.Records.ToDictionary(r => (r.State.Collection, r.State.Id), r => r.State);
+        var relayRecords = snapshot.Records.ToDictionary(r => (r.State.Collection, r.State.Id));
         foreach (var replica in replicas)
         {
             var roles = await relay.Endpoint.Store.GetRolesAsync(replica.User, CancellationToken.None).ConfigureAwait(false);
             var principal = new Principal(replica.User, roles);
-            var readable = collections.Where(c => rules.GrantsFor(principal, c).Any(g => g.Read && g.FilterField is null)).ToHashSet();
+            var grants = collections.ToDictionary(c => c, c => rules.GrantsFor(principal, c).Where(g => g.Read).ToList());
+            bool MayRead(StoredRecord record) => grants[record.State.Collection].Any(g => g.FilterField is not { } field
+                || ((record.State.IsDeleted && record.LastLive is not null ? record.LastLive : record.State).TryGetValue(field, out var value)
+                    && value.Kind == ValueKind.String && string.Equals(value.AsString, replica.User, StringComparison.Ordinal)));
             var held = ReplicaRecords(replica);
             foreach (var ((collection, id), (confirmed, visible)) in held)
             {
-                if (!readable.Contains(collection))
+                if (grants[collection].Count == 0)
                 {
                     throw new InvariantViolationException("grants", $"replica {replica.Index} ({replica.User}) still holds {collection}/{id}, which it may not read.");
                 }
@@ -45,11 +53,18 @@ internal static class FinalChecks
                     continue;
                 }
 
-                if (!relayRecords.TryGetValue((collection, id), out var authority))
+                if (!relayRecords.TryGetValue((collection, id), out var stored))
                 {
                     throw new InvariantViolationException("convergence", $"replica {replica.Index} holds {collection}/{id}, which the relay never accepted.");
                 }
 
+                if (!MayRead(stored))
+                {
+                    // Left the user's filter after it was sent: purged at the collection's next snapshot.
+                    continue;
+                }
+
+                var authority = stored.State;
                 if (!confirmed.Version.Equals(authority.Version))
                 {
                     throw new InvariantViolationException("convergence", $"replica {replica.Index}: {collection}/{id} has version {confirmed.Version}, the relay {authority.Version}.");
@@ -61,7 +76,7 @@ internal static class FinalChecks
                 }
             }
 
-            foreach (var ((collection, id), _) in relayRecords.Where(r => readable.Contains(r.Key.Collection)))
+            foreach (var ((collection, id), _) in relayRecords.Where(r => MayRead(r.Value)))
             {
                 if (!held.TryGetValue((collection, id), out var mine) || mine.Confirmed is null)
                 {
@@ -196,7 +211,7 @@ internal static class FinalChecks
     {
         var collections = relay.Endpoint.Configuration.Rules.Collections.Keys.ToArray();
         var page = await relay.Endpoint.Store.ReadLogAsync(new LogQuery(0, int.MaxValue, collections, false), CancellationToken.None).ConfigureAwait(false);
-        return [.. page.Rows.Select(r => (r.Sequence, ChangeCodec.Decode(r.Change)))];
+        return [.. relay.CompactedLog.Concat(page.Rows.Select(r => (r.Sequence, r.Change))).Select(r => (r.Sequence, ChangeCodec.Decode(r.Change)))];
     }
 
     private static Dictionary<(CollectionName, RecordId), (RecordState? Confirmed, RecordState? Visible)> ReplicaRecords(SimulatedReplica replica)
