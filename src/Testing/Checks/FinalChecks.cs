@@ -94,12 +94,15 @@ internal static class FinalChecks
         var records = snapshot.Records.ToDictionary(r => (r.State.Collection, r.State.Id), r => r.State);
         var log = await ReadLogAsync(relay).ConfigureAwait(false);
         var logged = new Dictionary<ChangeId, long>();
+        var changes = new Dictionary<ChangeId, Change>();
         foreach (var (sequence, change) in log)
         {
             if (!logged.TryAdd(change.Id, sequence))
             {
                 throw new InvariantViolationException("one-outcome-per-change", $"change {change.Id} is in the relay's log twice (at {logged[change.Id]} and {sequence}).");
             }
+
+            changes.Add(change.Id, change);
         }
 
         foreach (var (id, outcome) in ledger.First)
@@ -109,7 +112,10 @@ internal static class FinalChecks
                 continue;
             }
 
-            var change = ChangeCodec.Decode(outcome.Committed[0].Memory);
+            // The first answer this ledger saw may be a re-push's after a compaction, which no longer carries the change.
+            var change = outcome.Committed.Count > 0 ? ChangeCodec.Decode(outcome.Committed[0].Memory)
+                : changes.TryGetValue(id, out var inLog) ? inLog
+                : throw new InvariantViolationException("acknowledged-change-kept", $"change {id} was accepted (log {outcome.LogSequence}) but is nowhere in the log.");
             if (!records.TryGetValue((change.Collection, change.RecordId), out var state) || !state.Version.Includes(id))
             {
                 throw new InvariantViolationException("acknowledged-change-kept", $"change {id} was accepted (log {outcome.LogSequence}) but the relay's {change.Collection}/{change.RecordId} does not include it.");
@@ -159,21 +165,29 @@ internal static class FinalChecks
         }
     }
 
-    /// <summary>For each replica and record, the entries accepted without ever being refused were accepted in outbox order.</summary>
-    public static void OutboxOrderKept(IReadOnlyList<SimulatedReplica> replicas, OutcomeLedger ledger, EntryTracker entries)
+    /// <summary>The relay's whole log (compacted entries included): change id → log sequence. Only accepted changes are logged.</summary>
+    public static async Task<IReadOnlyDictionary<ChangeId, long>> AcceptedChangesAsync(SimulatedRelay relay) =>
+        (await ReadLogAsync(relay).ConfigureAwait(false)).ToDictionary(r => r.Change.Id, r => r.Sequence);
+
+    /// <summary>
+    /// For each replica and record, the entries accepted without ever being refused were accepted in outbox order.
+    /// <paramref name="accepted"/> is the relay's log, which also holds the changes whose outcome the network or a relay
+    /// crash lost and that the replica then saw accepted by pulling them back.
+    /// </summary>
+    public static void OutboxOrderKept(IReadOnlyList<SimulatedReplica> replicas, IReadOnlyDictionary<ChangeId, long> accepted, EntryTracker entries)
     {
         foreach (var replica in replicas)
         {
-            var accepted = new List<(long Log, long Entry, CollectionName Collection, RecordId Record)>();
+            var inOrder = new List<(long Log, long Entry, CollectionName Collection, RecordId Record)>();
             foreach (var (entry, ids) in entries.ChangesOf(replica.Index))
             {
-                if (ids.Count == 1 && ledger.First.TryGetValue(ids[0].Id, out var outcome) && outcome.Kind == Protocol.V1.OutcomeKind.Accepted)
+                if (ids.Count == 1 && accepted.TryGetValue(ids[0].Id, out var sequence))
                 {
-                    accepted.Add((outcome.LogSequence, entry, ids[0].Collection, ids[0].Record));
+                    inOrder.Add((sequence, entry, ids[0].Collection, ids[0].Record));
                 }
             }
 
-            foreach (var group in accepted.GroupBy(a => (a.Collection, a.Record)))
+            foreach (var group in inOrder.GroupBy(a => (a.Collection, a.Record)))
             {
                 var ordered = group.OrderBy(a => a.Log).ToArray();
                 for (var i = 1; i < ordered.Length; i++)
@@ -187,8 +201,8 @@ internal static class FinalChecks
         }
     }
 
-    /// <summary>Every local change the user did not discard was accepted by the relay (under one of the change ids it carried).</summary>
-    public static void LocalChangesKept(IReadOnlyList<SimulatedReplica> replicas, OutcomeLedger ledger, EntryTracker entries)
+    /// <summary>Every local change the user did not discard was accepted by the relay (is in its log under one of the change ids it carried).</summary>
+    public static void LocalChangesKept(IReadOnlyList<SimulatedReplica> replicas, IReadOnlyDictionary<ChangeId, long> accepted, EntryTracker entries)
     {
         foreach (var replica in replicas)
         {
@@ -199,7 +213,7 @@ internal static class FinalChecks
                     continue;
                 }
 
-                if (!ids.Any(i => ledger.First.TryGetValue(i.Id, out var o) && o.Kind == Protocol.V1.OutcomeKind.Accepted))
+                if (!ids.Any(i => accepted.ContainsKey(i.Id)))
                 {
                     throw new InvariantViolationException("no-local-change-lost", $"replica {replica.Index}: outbox entry {entry} ({string.Join(", ", ids.Select(i => i.Id))}) left the outbox without being accepted or discarded.");
                 }

@@ -164,7 +164,7 @@ internal sealed class InMemoryRelayTransport(
                 CountFirst(outcome);
             }
 
-            ledger.Record(outcome, counters);
+            ledger.Record(outcome, counters, () => relay.Endpoint.Store.GetLogInfoAsync(CancellationToken.None).GetAwaiter().GetResult().Floor);
             if (outcome.HasCurrentState)
             {
                 RequireVisible(RecordStateCodec.Decode(outcome.CurrentState.Memory), "a refusal's current state");

@@ -36,6 +36,9 @@ internal sealed class SimulatedReplica : IDisposable
 
     public SimulationCounters Counters { get; set; } = new();
 
+    /// <summary>Called after every commit that changed the outbox (local writes, outcomes, re-stamps inside a sync round), with the store.</summary>
+    public Action<ReplicaStore>? OutboxChanged { get; set; }
+
     /// <summary>True when the next push should crash this replica after the relay committed it.</summary>
     public bool CrashAfterNextPush => _armed == ReplicaCrashPoint.MidPush;
 
@@ -62,6 +65,7 @@ internal sealed class SimulatedReplica : IDisposable
     {
         // Each opening gets its own deterministic random source (ids of new records).
         var store = ReplicaStore.Open(_options, Clock, new Random(unchecked((_seed * 1_000_003) + (Index * 7_919) + _opens++)));
+        store.OutboxChanged += (_, _) => OutboxChanged?.Invoke(store);
         store.FaultPoints.OnHit = point =>
         {
             if ((_armed == ReplicaCrashPoint.RecordingOutcomes && point == ReplicaFaultPoint.OutcomesBeforeCommit) ||
