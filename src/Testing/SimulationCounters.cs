@@ -39,6 +39,8 @@ public sealed class SimulationCounters
     public long ReplicaCrashesMidPush { get; set; }
     /// <summary>Replica crashes inside a sync transaction, before its commit.</summary>
     public long ReplicaCrashesBeforeCommit { get; set; }
+    /// <summary>Replica crashes after a pull or snapshot arrived, before its apply committed.</summary>
+    public long ReplicaCrashesApplyingPull { get; set; }
     /// <summary>Relay crashes (any point) followed by a reopen.</summary>
     public long RelayCrashes { get; set; }
     /// <summary>Relay crashes inside a push transaction, before its commit.</summary>

@@ -42,4 +42,25 @@ public class RegressionTests
         ]);
         await Simulator.RunAsync(schedule, new SimulationOptions());
     }
+
+    /// <summary>
+    /// Found by the 10,000-schedule run (seed 6189967), a harness bug: cy's push holds a refused close of r3 and, after it,
+    /// cy's own edit moving r3 out of cy's filter. The refusal's current state is r3 as it was when the close was decided
+    /// (still cy's), which the harness wrongly judged by the relay's record after the whole push. States are now judged by
+    /// their own values.
+    /// </summary>
+    [Fact]
+    public async Task Regression_seed_6189967_a_refusal_state_older_than_the_callers_own_edit_in_the_same_push_is_not_a_leak()
+    {
+        var schedule = new Schedule(6189967,
+        [
+            new LocalOperationStep(2, LocalOperationKind.Create, "incidents", 3, null, [new("title", Value.String("zed")), new("assigned_to", Value.String("cy"))]),
+            new SyncStep(2),
+            new LocalOperationStep(2, LocalOperationKind.Action, "incidents", 2, "close", []),
+            new SyncStep(1),
+            new LocalOperationStep(1, LocalOperationKind.Action, "incidents", 1, "close", []),
+            new LocalOperationStep(2, LocalOperationKind.Update, "incidents", 0, null, [new("assigned_to", Value.String("nobody"))]),
+        ]);
+        await Simulator.RunAsync(schedule, new SimulationOptions());
+    }
 }

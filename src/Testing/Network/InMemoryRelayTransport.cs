@@ -35,7 +35,7 @@ internal sealed class InMemoryRelayTransport(
         CallAsync(() => relay.Endpoint.PushAsync(device, request, cancellationToken), CheckPush, NetworkCall.Push);
 
     public Task<PullResponse> PullAsync(PullRequest request, CancellationToken cancellationToken) =>
-        CallAsync(() => relay.Endpoint.PullAsync(device, request, cancellationToken), response => CheckPull(request, response), NetworkCall.Pull);
+        CallAsync(() => relay.Endpoint.PullAsync(device, request, cancellationToken), response => CheckPull(request, response), NetworkCall.Pull, applied: true);
 
     /// <summary>Catch-up pages and the caught-up marker, then the connection drops (the simulator has no live tail).</summary>
     public async IAsyncEnumerable<SubscribeEvent> SubscribeAsync(SubscribeRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -69,14 +69,18 @@ internal sealed class InMemoryRelayTransport(
             }
 
             return list;
-        }, pages => CheckSnapshot(request, pages), NetworkCall.Any).ConfigureAwait(false);
+        }, pages => CheckSnapshot(request, pages), NetworkCall.Any, applied: true).ConfigureAwait(false);
         foreach (var page in pages)
         {
             yield return page;
         }
     }
 
-    private async Task<T> CallAsync<T>(Func<Task<T>> call, Action<T> check, NetworkCall kind)
+    /// <param name="call">The relay call.</param>
+    /// <param name="check">Checks the relay's answer (before the network may lose it).</param>
+    /// <param name="kind">Which armed faults apply.</param>
+    /// <param name="applied">True for answers the replica applies (pull and snapshot pages): an armed crash while applying fires here.</param>
+    private async Task<T> CallAsync<T>(Func<Task<T>> call, Action<T> check, NetworkCall kind, bool applied = false)
     {
         if (network.IsPartitioned(link))
         {
@@ -115,6 +119,11 @@ internal sealed class InMemoryRelayTransport(
                 {
                     counters.ReplicaCrashesMidPush++;
                     throw new SimulatedCrashException($"replica {link} crashed after the relay committed its push");
+                }
+
+                if (applied && replica().TakeCrashBeforePullApply())
+                {
+                    throw new SimulatedCrashException($"replica {link} crashed while applying what it pulled, before the commit");
                 }
 
                 return response;
@@ -254,9 +263,9 @@ internal sealed class InMemoryRelayTransport(
     }
 
     /// <summary>
-    /// The user may read this record now: an unfiltered read grant, or a filtered one whose field holds the user's name in
-    /// the relay's record (its last live values for a tombstone, as docs/configuration.md says). Checked here, not with the
-    /// relay's own filter code, so a bug there shows.
+    /// The user may read this record state: an unfiltered read grant now, or a filtered one whose field holds the user's
+    /// name in the state (the relay's last live values for a tombstone, as docs/configuration.md says). Checked here, not
+    /// with the relay's own filter code, so a bug there shows.
     /// </summary>
     private void RequireVisible(RecordState sent, string what)
     {
@@ -266,8 +275,16 @@ internal sealed class InMemoryRelayTransport(
             return;
         }
 
-        var stored = relay.Endpoint.Store.GetRecordAsync(sent.Collection, sent.Id, CancellationToken.None).GetAwaiter().GetResult();
-        var values = stored is null ? sent : stored.State.IsDeleted && stored.LastLive is not null ? stored.LastLive : stored.State;
+        // Judged by the sent state's own values: a refusal's current state may be older than the relay's record when the
+        // same push moved the record out of the filter after the refused change (the caller's own later edit). A tombstone
+        // holds no values: judged by the relay's last live values of the record.
+        var values = sent;
+        if (sent.IsDeleted)
+        {
+            var stored = relay.Endpoint.Store.GetRecordAsync(sent.Collection, sent.Id, CancellationToken.None).GetAwaiter().GetResult();
+            values = stored?.LastLive ?? sent;
+        }
+
         if (!grants.Any(g => values.TryGetValue(g.FilterField!.Value, out var value) && value.Kind == ValueKind.String && string.Equals(value.AsString, device.User, StringComparison.Ordinal)))
         {
             throw new InvariantViolationException("grants", $"{what} ({sent.Collection}/{sent.Id}) reached {device.User}, whose grants let them read only records whose {string.Join(" or ", grants.Select(g => g.FilterField))} is {device.User}.");

@@ -42,6 +42,24 @@ internal sealed class SimulatedReplica : IDisposable
     /// <summary>True when the next push should crash this replica after the relay committed it.</summary>
     public bool CrashAfterNextPush => _armed == ReplicaCrashPoint.MidPush;
 
+    /// <summary>
+    /// True (once) when the replica should die after the relay answered a pull or snapshot and before it applies the page:
+    /// the sync client applies pages with <c>ApplyPulledPageAsync</c> and <c>ApplySnapshotAsync</c>, one transaction each,
+    /// so dying before the apply leaves the file exactly as a crash before that commit would.
+    /// </summary>
+    public bool TakeCrashBeforePullApply()
+    {
+        if (_armed != ReplicaCrashPoint.ApplyingPull)
+        {
+            return false;
+        }
+
+        _armed = null;
+        Counters.ReplicaCrashesBeforeCommit++;
+        Counters.ReplicaCrashesApplyingPull++;
+        return true;
+    }
+
     public void Arm(ReplicaCrashPoint point) => _armed = point;
 
     public void Disarm() => _armed = null;
@@ -68,8 +86,7 @@ internal sealed class SimulatedReplica : IDisposable
         store.OutboxChanged += (_, _) => OutboxChanged?.Invoke(store);
         store.FaultPoints.OnHit = point =>
         {
-            if ((_armed == ReplicaCrashPoint.RecordingOutcomes && point == ReplicaFaultPoint.OutcomesBeforeCommit) ||
-                (_armed == ReplicaCrashPoint.ApplyingPull && point == ReplicaFaultPoint.PullBeforeCommit))
+            if (_armed == ReplicaCrashPoint.RecordingOutcomes && point == ReplicaFaultPoint.OutcomesBeforeCommit)
             {
                 _armed = null;
                 Counters.ReplicaCrashesBeforeCommit++;

@@ -80,7 +80,7 @@ public enum ReplicaCrashPoint
     MidPush,
     /// <summary>While recording its next outcomes, before the commit.</summary>
     RecordingOutcomes,
-    /// <summary>While applying its next pulled page, before the commit.</summary>
+    /// <summary>While applying its next pulled page or snapshot, before the commit.</summary>
     ApplyingPull,
 }
 
