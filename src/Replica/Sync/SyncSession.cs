@@ -22,6 +22,7 @@ internal sealed class SyncSession(ReplicaStore replica, IRelayTransport transpor
     private readonly HashSet<CollectionName> _needsSnapshot = [];
     private Dictionary<string, CollectionAccess>? _access;
     private HandshakeResponse? _handshake;
+    private string[]? _rolesAfterSnapshot;
 
     /// <summary>The last handshake's answer, or null before one.</summary>
     public HandshakeResponse? LastHandshake => _handshake;
@@ -42,9 +43,20 @@ internal sealed class SyncSession(ReplicaStore replica, IRelayTransport transpor
         // Before the new roles overwrite them: what the replica was last told it may read, so an app restarted since then
         // still notices access that changed meanwhile (a filter added or removed while it was closed).
         _access ??= StoredAccess();
+        var storedRoles = replica.Principal is { } stored && stored.User == response.User ? stored.Roles.Order(StringComparer.Ordinal).ToArray() : null;
         await replica.ConfigureAsync(response.ConfigurationJson, response.User, [.. response.Roles], cancellationToken).ConfigureAwait(false);
         await ApplyAccessAsync(response.Access, cancellationToken).ConfigureAwait(false);
         await SubscribeConfiguredAsync(response.Access, cancellationToken).ConfigureAwait(false);
+        var subscribed = (await replica.GetSubscriptionsAsync(cancellationToken).ConfigureAwait(false)).Select(s => s.Collection).ToHashSet();
+        _needsSnapshot.IntersectWith(subscribed);
+        _rolesAfterSnapshot = null;
+        if (_needsSnapshot.Count > 0 && storedRoles is not null)
+        {
+            // A download is owed (a filter added or lifted): the replica keeps the roles it stored until the snapshot is
+            // applied, so an app that dies before then still sees the change at its next start and downloads again.
+            _rolesAfterSnapshot = [.. response.Roles];
+            await replica.ConfigureAsync(response.ConfigurationJson, response.User, storedRoles, cancellationToken).ConfigureAwait(false);
+        }
 
         var skew = TimeSpan.FromMilliseconds(response.ClockSkewMs);
         var tooFarAhead = response.ClockSkewMaxMs > 0 && response.ClockSkewMs > response.ClockSkewMaxMs;
@@ -255,6 +267,12 @@ internal sealed class SyncSession(ReplicaStore replica, IRelayTransport transpor
         foreach (var subscription in subscriptions)
         {
             _needsSnapshot.Remove(subscription.Collection);
+        }
+
+        if (_needsSnapshot.Count == 0 && _rolesAfterSnapshot is { } roles && _handshake is { } handshake)
+        {
+            await replica.ConfigureAsync(handshake.ConfigurationJson, handshake.User, roles, cancellationToken).ConfigureAwait(false);
+            _rolesAfterSnapshot = null;
         }
 
         await UpdateCursorAsync(cancellationToken).ConfigureAwait(false);
