@@ -34,4 +34,6 @@ public sealed class OperationMix
     public int Clock { get; set; } = 2;
     /// <summary>Time passing.</summary>
     public int AdvanceTime { get; set; } = 2;
+    /// <summary>Log compactions at the relay (replicas behind the new floor must resync from a snapshot).</summary>
+    public int CompactLog { get; set; } = 1;
 }

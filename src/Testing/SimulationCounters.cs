@@ -39,6 +39,8 @@ public sealed class SimulationCounters
     public long ReplicaCrashesMidPush { get; set; }
     /// <summary>Replica crashes inside a sync transaction, before its commit.</summary>
     public long ReplicaCrashesBeforeCommit { get; set; }
+    /// <summary>Replica crashes after a pull or snapshot arrived, before its apply committed.</summary>
+    public long ReplicaCrashesApplyingPull { get; set; }
     /// <summary>Relay crashes (any point) followed by a reopen.</summary>
     public long RelayCrashes { get; set; }
     /// <summary>Relay crashes inside a push transaction, before its commit.</summary>
@@ -63,8 +65,16 @@ public sealed class SimulationCounters
     public long Retries { get; set; }
     /// <summary>Outbox entries discarded by a simulated user.</summary>
     public long Discards { get; set; }
-    /// <summary>Pulled changes applied.</summary>
+    /// <summary>Pulled entries (changes and record states) the relay sent.</summary>
     public long PulledChanges { get; set; }
+    /// <summary>Pulled entries that carried a whole record state (a collection read through a record filter).</summary>
+    public long RecordStatesPulled { get; set; }
+    /// <summary>Snapshots the relay sent (first downloads, access narrowed to a filter, resyncs).</summary>
+    public long Snapshots { get; set; }
+    /// <summary>Log compactions at the relay.</summary>
+    public long LogCompactions { get; set; }
+    /// <summary>Pulls answered <c>resync_required</c> (the cursor was behind the compacted log).</summary>
+    public long ResyncsRequired { get; set; }
 
     /// <summary>Adds <paramref name="other"/> to these counters.</summary>
     public void Add(SimulationCounters other)

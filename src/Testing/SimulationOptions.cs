@@ -24,10 +24,13 @@ public sealed class SimulationOptions
     /// <summary>Relative weights of the kinds of steps.</summary>
     public OperationMix Mix { get; set; } = new();
 
-    /// <summary>The sync client that drives each replica (default: <see cref="Sync.BasicSyncDriver"/>). Swap in the real sync engine here.</summary>
-    public Func<Sync.IReplicaSyncDriver> SyncDriver { get; set; } = () => new Sync.BasicSyncDriver();
+    /// <summary>
+    /// Makes the sync client of each replica (called once per device). Default: <see cref="Sync.SyncClientDriver"/>, the
+    /// product's <c>SyncClient</c>. Swap in another engine here.
+    /// </summary>
+    public Func<Sync.IReplicaSyncDriver> SyncDriver { get; set; } = () => new Sync.SyncClientDriver();
 
-    /// <summary>Where schedules keep their SQLite files (a fresh folder per schedule, deleted after). Default: the system temp folder.</summary>
+    /// <summary>Where schedules keep their SQLite files (a fresh folder per schedule, deleted after). Default: <c>/dev/shm</c> where it exists and is writable (no fsync costs; crashes are simulated as process crashes), else the system temp folder.</summary>
     public string? TemporaryDirectory { get; set; }
 
     /// <summary>Sync rounds allowed for the outboxes to drain after the faults heal.</summary>
@@ -42,7 +45,7 @@ public enum Sabotage
 {
     /// <summary>No bug.</summary>
     None,
-    /// <summary>The sync driver of replica 0 silently skips every pulled change of another origin whose sequence is even (a broken merge).</summary>
+    /// <summary>Replica 0's sync client silently skips every pulled change of another origin whose sequence is even (a broken merge).</summary>
     SkipSomePulledChanges,
     /// <summary>The relay forgets every recorded outcome after each push, so a re-push is decided (and logged) again.</summary>
     RelayForgetsOutcomes,

@@ -22,6 +22,7 @@ internal sealed class SyncSession(ReplicaStore replica, IRelayTransport transpor
     private readonly HashSet<CollectionName> _needsSnapshot = [];
     private Dictionary<string, CollectionAccess>? _access;
     private HandshakeResponse? _handshake;
+    private string[]? _rolesAfterSnapshot;
 
     /// <summary>The last handshake's answer, or null before one.</summary>
     public HandshakeResponse? LastHandshake => _handshake;
@@ -39,9 +40,23 @@ internal sealed class SyncSession(ReplicaStore replica, IRelayTransport transpor
             throw new ReplicaIdentityMismatchException(replica.ReplicaId, device);
         }
 
+        // Before the new roles overwrite them: what the replica was last told it may read, so an app restarted since then
+        // still notices access that changed meanwhile (a filter added or removed while it was closed).
+        _access ??= StoredAccess();
+        var storedRoles = replica.Principal is { } stored && stored.User == response.User ? stored.Roles.Order(StringComparer.Ordinal).ToArray() : null;
         await replica.ConfigureAsync(response.ConfigurationJson, response.User, [.. response.Roles], cancellationToken).ConfigureAwait(false);
         await ApplyAccessAsync(response.Access, cancellationToken).ConfigureAwait(false);
         await SubscribeConfiguredAsync(response.Access, cancellationToken).ConfigureAwait(false);
+        var subscribed = (await replica.GetSubscriptionsAsync(cancellationToken).ConfigureAwait(false)).Select(s => s.Collection).ToHashSet();
+        _needsSnapshot.IntersectWith(subscribed);
+        _rolesAfterSnapshot = null;
+        if (_needsSnapshot.Count > 0 && storedRoles is not null)
+        {
+            // A download is owed (a filter added or lifted): the replica keeps the roles it stored until the snapshot is
+            // applied, so an app that dies before then still sees the change at its next start and downloads again.
+            _rolesAfterSnapshot = [.. response.Roles];
+            await replica.ConfigureAsync(response.ConfigurationJson, response.User, storedRoles, cancellationToken).ConfigureAwait(false);
+        }
 
         var skew = TimeSpan.FromMilliseconds(response.ClockSkewMs);
         var tooFarAhead = response.ClockSkewMaxMs > 0 && response.ClockSkewMs > response.ClockSkewMaxMs;
@@ -254,6 +269,12 @@ internal sealed class SyncSession(ReplicaStore replica, IRelayTransport transpor
             _needsSnapshot.Remove(subscription.Collection);
         }
 
+        if (_needsSnapshot.Count == 0 && _rolesAfterSnapshot is { } roles && _handshake is { } handshake)
+        {
+            await replica.ConfigureAsync(handshake.ConfigurationJson, handshake.User, roles, cancellationToken).ConfigureAwait(false);
+            _rolesAfterSnapshot = null;
+        }
+
         await UpdateCursorAsync(cancellationToken).ConfigureAwait(false);
         return states.Count;
     }
@@ -280,7 +301,11 @@ internal sealed class SyncSession(ReplicaStore replica, IRelayTransport transpor
         return page.Entries.Count;
     }
 
-    /// <summary>Purges what the user may no longer read: whole collections no longer readable; collections now read through a filter are downloaded again.</summary>
+    /// <summary>
+    /// Purges what the user may no longer read: whole collections no longer readable. A collection whose reading changed
+    /// between "through a filter" and "whole" is downloaded again by snapshot: narrowed, the snapshot purges the records
+    /// outside the filter; widened, it brings the records the filter hid, which no later log entry would ever send.
+    /// </summary>
     private async Task ApplyAccessAsync(IEnumerable<CollectionAccess> access, CancellationToken cancellationToken)
     {
         var now = access.Where(a => a.Read).ToDictionary(a => a.Collection, StringComparer.Ordinal);
@@ -295,13 +320,34 @@ internal sealed class SyncSession(ReplicaStore replica, IRelayTransport transpor
                     await replica.ApplyRevocationAsync(new Revocation(collection), cancellationToken).ConfigureAwait(false);
                 }
             }
-            else if (readable.Filtered && _access is not null && (!_access.TryGetValue(collection.Text, out var before) || !before.Filtered))
+            else if (_access is not null && (_access.TryGetValue(collection.Text, out var before) ? before.Filtered != readable.Filtered : readable.Filtered))
             {
                 _needsSnapshot.Add(collection);
             }
         }
 
         _access = now;
+    }
+
+    /// <summary>The read access the replica's stored configuration and roles give (null before the first configuration).</summary>
+    private Dictionary<string, CollectionAccess>? StoredAccess()
+    {
+        if (replica.Configuration is not { } configuration || replica.Principal is not { } principal)
+        {
+            return null;
+        }
+
+        var access = new Dictionary<string, CollectionAccess>(StringComparer.Ordinal);
+        foreach (var collection in configuration.Collections.Keys)
+        {
+            var reads = configuration.GrantsFor(principal, collection).Where(g => g.Read).ToList();
+            if (reads.Count > 0)
+            {
+                access[collection.Text] = new CollectionAccess { Collection = collection.Text, Read = true, Filtered = reads.All(g => g.FilterField is not null) };
+            }
+        }
+
+        return access;
     }
 
     private async Task SubscribeConfiguredAsync(IEnumerable<CollectionAccess> access, CancellationToken cancellationToken)

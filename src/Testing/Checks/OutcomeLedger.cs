@@ -16,7 +16,10 @@ internal sealed class OutcomeLedger
 
     public IReadOnlyDictionary<ChangeId, ChangeOutcome> First => _first;
 
-    public void Record(ChangeOutcome outcome, SimulationCounters counters)
+    /// <param name="outcome">The outcome the relay gave.</param>
+    /// <param name="counters">The run's counters.</param>
+    /// <param name="logFloor">The relay's log floor now: committed changes at or below it were compacted away, so a re-push can no longer carry them.</param>
+    public void Record(ChangeOutcome outcome, SimulationCounters counters, Func<long> logFloor)
     {
         var id = new ChangeId(ReplicaId.FromBytes(outcome.Origin.Span), outcome.Sequence);
         if (!_first.TryGetValue(id, out var first))
@@ -33,11 +36,28 @@ internal sealed class OutcomeLedger
 
         counters.RepeatedPushOutcomes++;
         if (!outcome.RepeatedPush || outcome.Kind != first.Kind || outcome.Reason != first.Reason || outcome.LogSequence != first.LogSequence
-            || !outcome.Committed.SequenceEqual(first.Committed, ByteStringComparer.Instance))
+            || !SameCommitted(first, outcome, logFloor))
         {
             throw new InvariantViolationException("one-outcome-per-change",
                 $"change {id} got a second, different outcome: first {first.Kind}/{first.Reason} at log {first.LogSequence}, then {outcome.Kind}/{outcome.Reason} at log {outcome.LogSequence} (repeated={outcome.RepeatedPush}).");
         }
+    }
+
+    /// <summary>
+    /// The same committed changes; after a compaction removed the first of them from the log, the ones still there (the
+    /// relay reads them back from its log; a compacted change's bytes are gone, and the replica, whose cursor is then behind
+    /// the floor, gets them from the snapshot its next pull has to take).
+    /// </summary>
+    private static bool SameCommitted(ChangeOutcome first, ChangeOutcome repeated, Func<long> logFloor)
+    {
+        if (repeated.Committed.SequenceEqual(first.Committed, ByteStringComparer.Instance))
+        {
+            return true;
+        }
+
+        return repeated.Committed.Count < first.Committed.Count
+            && first.LogSequence <= logFloor()
+            && repeated.Committed.All(c => first.Committed.Contains(c, ByteStringComparer.Instance));
     }
 
     private sealed class ByteStringComparer : IEqualityComparer<ByteString>

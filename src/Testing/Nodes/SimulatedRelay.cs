@@ -2,6 +2,7 @@ using CrdtSync.Crdt.Clocks;
 using CrdtSync.Relay.Authority;
 using CrdtSync.Relay.Configuration;
 using CrdtSync.Relay.Services;
+using CrdtSync.Relay.Storage;
 using CrdtSync.Testing.Schedules;
 using CrdtSync.Testing.Time;
 
@@ -30,6 +31,34 @@ internal sealed class SimulatedRelay : IAsyncDisposable
     public Sabotage Sabotage { get; set; }
 
     public string DatabasePath => Path.Combine(_options.DataDirectory, _options.DatabaseFileName);
+
+    /// <summary>The log entries compaction removed, in order, kept so the final checks still see the whole history.</summary>
+    public List<(long Sequence, byte[] Change)> CompactedLog { get; } = [];
+
+    /// <summary>
+    /// Compacts the log up to <paramref name="percent"/>% of the way from its floor to its head through the store's admin
+    /// operation, keeping the removed entries in <see cref="CompactedLog"/> first.
+    /// </summary>
+    public async Task CompactLogAsync(int percent)
+    {
+        var info = await Endpoint.Store.GetLogInfoAsync(CancellationToken.None).ConfigureAwait(false);
+        var upTo = info.Floor + ((info.Head - info.Floor) * percent / 100);
+        if (upTo <= info.Floor)
+        {
+            return;
+        }
+
+        var collections = Endpoint.Configuration.Rules.Collections.Keys.ToArray();
+        var page = await Endpoint.Store.ReadLogAsync(new LogQuery(info.Floor, int.MaxValue, collections, false), CancellationToken.None).ConfigureAwait(false);
+        var removed = page.Rows.Where(r => r.Sequence <= upTo).Select(r => (r.Sequence, r.Change)).ToList();
+        if (await Endpoint.Store.CompactLogAsync(upTo, CancellationToken.None).ConfigureAwait(false) != removed.Count)
+        {
+            throw new Checks.InvariantViolationException("log-compaction", $"compacting the log up to {upTo} removed another number of entries than the {removed.Count} it held there.");
+        }
+
+        CompactedLog.AddRange(removed);
+        Counters.LogCompactions++;
+    }
 
     public static async Task<SimulatedRelay> StartAsync(string directory, string configurationJson, NodeClock clock, Random random)
     {

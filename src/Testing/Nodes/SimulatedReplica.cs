@@ -36,8 +36,29 @@ internal sealed class SimulatedReplica : IDisposable
 
     public SimulationCounters Counters { get; set; } = new();
 
+    /// <summary>Called after every commit that changed the outbox (local writes, outcomes, re-stamps inside a sync round), with the store.</summary>
+    public Action<ReplicaStore>? OutboxChanged { get; set; }
+
     /// <summary>True when the next push should crash this replica after the relay committed it.</summary>
     public bool CrashAfterNextPush => _armed == ReplicaCrashPoint.MidPush;
+
+    /// <summary>
+    /// True (once) when the replica should die after the relay answered a pull or snapshot and before it applies the page:
+    /// the sync client applies pages with <c>ApplyPulledPageAsync</c> and <c>ApplySnapshotAsync</c>, one transaction each,
+    /// so dying before the apply leaves the file exactly as a crash before that commit would.
+    /// </summary>
+    public bool TakeCrashBeforePullApply()
+    {
+        if (_armed != ReplicaCrashPoint.ApplyingPull)
+        {
+            return false;
+        }
+
+        _armed = null;
+        Counters.ReplicaCrashesBeforeCommit++;
+        Counters.ReplicaCrashesApplyingPull++;
+        return true;
+    }
 
     public void Arm(ReplicaCrashPoint point) => _armed = point;
 
@@ -62,10 +83,10 @@ internal sealed class SimulatedReplica : IDisposable
     {
         // Each opening gets its own deterministic random source (ids of new records).
         var store = ReplicaStore.Open(_options, Clock, new Random(unchecked((_seed * 1_000_003) + (Index * 7_919) + _opens++)));
+        store.OutboxChanged += (_, _) => OutboxChanged?.Invoke(store);
         store.FaultPoints.OnHit = point =>
         {
-            if ((_armed == ReplicaCrashPoint.RecordingOutcomes && point == ReplicaFaultPoint.OutcomesBeforeCommit) ||
-                (_armed == ReplicaCrashPoint.ApplyingPull && point == ReplicaFaultPoint.PullBeforeCommit))
+            if (_armed == ReplicaCrashPoint.RecordingOutcomes && point == ReplicaFaultPoint.OutcomesBeforeCommit)
             {
                 _armed = null;
                 Counters.ReplicaCrashesBeforeCommit++;

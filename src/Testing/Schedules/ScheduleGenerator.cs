@@ -16,6 +16,7 @@ public sealed class ScheduleGenerator
     private readonly SimulationOptions _options;
     private readonly SyncConfiguration _configuration;
     private readonly string[] _roles;
+    private readonly HashSet<(CollectionName, FieldName)> _filterFields;
 
     /// <summary>Creates the generators for <paramref name="options"/>.</summary>
     public ScheduleGenerator(SimulationOptions options)
@@ -24,6 +25,7 @@ public sealed class ScheduleGenerator
         _options = options;
         _configuration = SyncConfigurationJson.Parse(options.ConfigurationJson);
         _roles = [.. options.GrantableRoles ?? [.. _configuration.Roles.Keys.Order(StringComparer.Ordinal)]];
+        _filterFields = [.. _configuration.Roles.Values.SelectMany(r => r.Grants).Where(g => g.Value.FilterField is not null).Select(g => (g.Key, g.Value.FilterField!.Value))];
     }
 
     /// <summary>A whole schedule: a seed and <see cref="SimulationOptions.StepCount"/> steps.</summary>
@@ -73,6 +75,7 @@ public sealed class ScheduleGenerator
             (mix.CrashRelay, Gen.Elements(RelayCrashPoint.Now, RelayCrashPoint.BeforeCommit, RelayCrashPoint.AfterCommit).Select(p => (SimStep)new CrashRelayStep(p))),
             (mix.Clock, from r in replica from offset in Gen.Elements(0L, -90_000L, 1_500L, 45_000L, -2_000L, 420_000L, 900_000L) select (SimStep)new ClockStep(r, offset)),
             (mix.AdvanceTime, Gen.Elements(10, 200, 1_000, 30_000).Select(ms => (SimStep)new AdvanceTimeStep(ms))),
+            (mix.CompactLog, Gen.Elements(50, 100).Select(percent => (SimStep)new CompactLogStep(percent))),
         };
         if (_roles.Length > 0 && _options.Users.Count > 0)
         {
@@ -104,15 +107,15 @@ public sealed class ScheduleGenerator
                    : Gen.Constant((ActionName?)null)
                from fields in kind switch
                {
-                   LocalOperationKind.Create => Fields(collection.Fields.Values, create: true),
-                   LocalOperationKind.Update => Fields(collection.Fields.Values, create: false),
-                   LocalOperationKind.Action => Fields(collection.Actions[action!.Value].Arguments.Values, create: true),
+                   LocalOperationKind.Create => Fields(collection.Name, collection.Fields.Values, create: true),
+                   LocalOperationKind.Update => Fields(collection.Name, collection.Fields.Values, create: false),
+                   LocalOperationKind.Action => Fields(collection.Name, collection.Actions[action!.Value].Arguments.Values, create: true),
                    _ => Gen.Constant<IReadOnlyList<KeyValuePair<string, Value>>>([]),
                }
                select (SimStep)new LocalOperationStep(replica, kind, collection.Name.Text, slot, action?.Text, fields);
     }
 
-    private static Gen<IReadOnlyList<KeyValuePair<string, Value>>> Fields(IEnumerable<FieldSchema> schemas, bool create)
+    private Gen<IReadOnlyList<KeyValuePair<string, Value>>> Fields(CollectionName collection, IEnumerable<FieldSchema> schemas, bool create)
     {
         var writable = schemas.Where(f => f.Policy != FieldPolicy.Guarded).OrderBy(f => f.Name.Text, StringComparer.Ordinal).ToArray();
         if (writable.Length == 0)
@@ -125,9 +128,13 @@ public sealed class ScheduleGenerator
         return from picked in optional.Length == 0 ? Gen.Constant(new List<FieldSchema>()) : Gen.SubListOf(optional)
                let chosen = required.Concat(picked.Take(create ? 3 : 2)).ToArray()
                let fallback = chosen.Length == 0 && !create ? writable.Take(1).ToArray() : chosen
-               from values in Gen.CollectToArray(fallback, ValueOf)
+               from values in Gen.CollectToArray(fallback, f => _filterFields.Contains((collection, f.Name)) ? UserNameOf() : ValueOf(f))
                select (IReadOnlyList<KeyValuePair<string, Value>>)fallback.Zip(values, (f, v) => new KeyValuePair<string, Value>(f.Name.Text, v)).ToArray();
     }
+
+    /// <summary>A value for a field some role filters on (<c>field = $user</c>): mostly a user's name, so records move in and out of filters.</summary>
+    private Gen<Value> UserNameOf() =>
+        Gen.Elements([.. _options.Users.Select(u => u.Name), "nobody"]).Select(Value.String);
 
     /// <summary>A valid value for a field (the smallest of its pool), for required fields a user must fill in.</summary>
     public static Value DefaultValue(FieldSchema field)

@@ -80,7 +80,7 @@ public enum ReplicaCrashPoint
     MidPush,
     /// <summary>While recording its next outcomes, before the commit.</summary>
     RecordingOutcomes,
-    /// <summary>While applying its next pulled page, before the commit.</summary>
+    /// <summary>While applying its next pulled page or snapshot, before the commit.</summary>
     ApplyingPull,
 }
 
@@ -106,3 +106,9 @@ public sealed record ClockStep(int Replica, long OffsetMilliseconds) : SimStep;
 
 /// <summary>Lets true time pass for every node.</summary>
 public sealed record AdvanceTimeStep(int Milliseconds) : SimStep;
+
+/// <summary>
+/// The relay's admin compacts the log: entries up to <paramref name="Percent"/>% of the way from the floor to the head are
+/// removed, so replicas whose cursor is older are told <c>resync_required</c> and download a snapshot.
+/// </summary>
+public sealed record CompactLogStep(int Percent) : SimStep;
