@@ -162,9 +162,13 @@ internal sealed class PushAuthority(
         return new PushResult(known, [], Readable(principal, record), true);
     }
 
+    /// <summary>
+    /// The record as it is now, for a refusal's answer, when the caller may read it. A copy: later changes of the same
+    /// push mutate the record, and what is sent must be exactly the state whose readability was checked.
+    /// </summary>
     private RecordState? Readable(Principal principal, StoredRecord record)
     {
         var visible = record.VisibleBy;
-        return configuration.Rules.CanRead(principal, record.State.Collection, f => visible[f]) ? record.State : null;
+        return configuration.Rules.CanRead(principal, record.State.Collection, f => visible[f]) ? record.State.Clone() : null;
     }
 }
