@@ -77,6 +77,8 @@ public sealed class Change
 
     internal FieldValue[] FieldArray => _fields;
 
+    internal ReadOnlySpan<FieldValue> FieldSpan => _fields;
+
     /// <summary>An upsert of <paramref name="fields"/> (any order; a name may appear once).</summary>
     public static Change Upsert(ChangeId id, Stamp stamp, CollectionName collection, RecordId recordId, VersionVector baseVersion, IEnumerable<FieldValue> fields) =>
         new(id, stamp, collection, recordId, ChangeKind.Upsert, baseVersion, CopyFields(fields ?? throw new ArgumentNullException(nameof(fields))), null);
