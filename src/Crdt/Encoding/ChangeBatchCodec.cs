@@ -84,7 +84,7 @@ public static class ChangeBatchCodec
             }
 
             collectionIndex.TryAdd(change.Collection.Text, 0);
-            foreach (var field in change.FieldArray)
+            foreach (var field in change.FieldSpan)
             {
                 fieldIndex.TryAdd(field.Name.Text, 0);
             }
@@ -159,7 +159,7 @@ public static class ChangeBatchCodec
             var record = recordSortedIndex[recordOfChange[i]];
             var sequence = change.Id.Sequence;
             var header = (int)change.Kind;
-            var fieldArray = change.FieldArray;
+            var fieldArray = change.FieldSpan;
             if (change.Kind != ChangeKind.Delete && fieldArray.Length == 1)
             {
                 header |= SingleFieldFlag;
@@ -462,6 +462,8 @@ public static class ChangeBatchCodec
             }
 
             FieldValue[] fields = [];
+            FieldValue single = default;
+            var isSingle = false;
             if (kind == ChangeKind.Delete)
             {
                 if ((header & SingleFieldFlag) != 0)
@@ -485,7 +487,20 @@ public static class ChangeBatchCodec
                     }
                 }
 
-                if (fieldCount > 0)
+                if (fieldCount == 1)
+                {
+                    var head = reader.ReadVarUInt();
+                    var index = head >> 3;
+                    if (index >= (ulong)fieldNames.Length)
+                    {
+                        throw reader.Error(DecodeErrorKind.InvalidValue, "field index out of range");
+                    }
+
+                    fieldUsed[index] = true;
+                    single = new FieldValue(fieldValues[index], reader.ReadValue((int)(head & 7)));
+                    isSingle = true;
+                }
+                else if (fieldCount > 0)
                 {
                     fields = new FieldValue[fieldCount];
                     var previousField = -1L;
@@ -547,7 +562,9 @@ public static class ChangeBatchCodec
                     break;
             }
 
-            changes[i] = Change.FromParts(new ChangeId(originId, sequence), new Stamp(time, originId), collectionValues[recordCollections[record]], recordIds[record], kind, baseVersion, fields, action);
+            changes[i] = isSingle
+                ? Change.FromParts(new ChangeId(originId, sequence), new Stamp(time, originId), collectionValues[recordCollections[record]], recordIds[record], kind, baseVersion, single, action)
+                : Change.FromParts(new ChangeId(originId, sequence), new Stamp(time, originId), collectionValues[recordCollections[record]], recordIds[record], kind, baseVersion, fields, action);
             lastSequence[origin] = sequence;
             lastOfRecord[record] = i;
             previousOrigin = origin;

@@ -17,6 +17,27 @@ internal static class FieldNameShapes
     /// <summary>The shared array equal to <paramref name="names"/> (sorted, distinct) with <paramref name="name"/> inserted at <paramref name="at"/>.</summary>
     public static FieldName[] With(FieldName[] names, int at, FieldName name)
     {
+        // A lock-free cache of recent transitions (shape + name → shape), compared by reference: records of
+        // one collection are built by the same few steps, so most insertions need neither hashing nor the lock.
+        var slot = (int)((uint)(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(names) ^ System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(name.Text)) % TransitionSlots);
+        var cached = Volatile.Read(ref s_transitions[slot]);
+        if (cached is not null && ReferenceEquals(cached.From, names) && ReferenceEquals(cached.Name, name.Text))
+        {
+            return cached.To;
+        }
+
+        var shared = WithSlow(names, at, name);
+        Volatile.Write(ref s_transitions[slot], new Transition(names, name.Text, shared));
+        return shared;
+    }
+
+    private const int TransitionSlots = 256;
+    private static readonly Transition?[] s_transitions = new Transition?[TransitionSlots];
+
+    private sealed record Transition(FieldName[] From, string Name, FieldName[] To);
+
+    private static FieldName[] WithSlow(FieldName[] names, int at, FieldName name)
+    {
         var result = new FieldName[names.Length + 1];
         names.AsSpan(0, at).CopyTo(result);
         result[at] = name;

@@ -197,7 +197,24 @@ public sealed class RecordState
 
         var won = false;
         var changed = false;
-        foreach (var write in change.FieldSpan)
+        var writes = change.FieldSpan;
+        if (_names.Length == 0 && writes.Length > 1)
+        {
+            // The first write of a record with several fields (a create): all fields at once, one shape.
+            var names = new FieldName[writes.Length];
+            var entries = new FieldEntry[writes.Length];
+            for (var i = 0; i < writes.Length; i++)
+            {
+                names[i] = writes[i].Name;
+                entries[i] = new FieldEntry(writes[i].Value, change.Stamp, change.Id, change.Base);
+            }
+
+            _names = FieldNameShapes.Intern(names);
+            _entries = entries;
+            return ApplyOutcome.Applied;
+        }
+
+        foreach (var write in writes)
         {
             var index = IndexOf(write.Name);
             if (index < 0)
