@@ -74,19 +74,46 @@ public static class ChangeBatchCodec
         var recordFirstSeen = new Dictionary<RecordKey, int>();
         var recordOfChange = new int[count];
         var recordKeys = new List<RecordKey>();
+        // Lookups by reference first (the strings of a replica's changes are mostly shared instances: its record
+        // ids, its field names), falling back to the ordinal tables: no string hashing per change.
+        var fieldByReference = new Dictionary<string, int>(ReferenceEqualityComparer.Instance);
+        var recordByReference = new Dictionary<string, int>(ReferenceEqualityComparer.Instance);
+        var lastOrigin = default(ReplicaId);
+        var hasLastOrigin = false;
+        string? lastCollection = null;
         for (var i = 0; i < count; i++)
         {
             var change = changes[i] ?? throw new ArgumentException($"Change {i} is null.", nameof(changes));
-            replicaIndex.TryAdd(change.Id.Origin, 0);
-            foreach (var origin in change.Base.Origins)
+            var changeOrigin = change.Id.Origin;
+            if (!hasLastOrigin || changeOrigin != lastOrigin)
             {
-                replicaIndex.TryAdd(origin, 0);
+                replicaIndex.TryAdd(changeOrigin, 0);
+                lastOrigin = changeOrigin;
+                hasLastOrigin = true;
             }
 
-            collectionIndex.TryAdd(change.Collection.Text, 0);
+            foreach (var origin in change.Base.Origins)
+            {
+                if (origin != changeOrigin)
+                {
+                    replicaIndex.TryAdd(origin, 0);
+                }
+            }
+
+            var collectionText = change.Collection.Text;
+            if (!ReferenceEquals(collectionText, lastCollection))
+            {
+                collectionIndex.TryAdd(collectionText, 0);
+                lastCollection = collectionText;
+            }
+
             foreach (var field in change.FieldSpan)
             {
-                fieldIndex.TryAdd(field.Name.Text, 0);
+                if (!fieldByReference.ContainsKey(field.Name.Text))
+                {
+                    fieldByReference.Add(field.Name.Text, 0);
+                    fieldIndex.TryAdd(field.Name.Text, 0);
+                }
             }
 
             if (change.ActionName is { } action)
@@ -94,12 +121,18 @@ public static class ChangeBatchCodec
                 actionIndex.TryAdd(action.Text, 0);
             }
 
-            var key = new RecordKey(change.Collection.Text, change.RecordId.Text);
-            if (!recordFirstSeen.TryGetValue(key, out var recordSlot))
+            var idText = change.RecordId.Text;
+            if (!recordByReference.TryGetValue(idText, out var recordSlot) || !string.Equals(recordKeys[recordSlot].Collection, collectionText, StringComparison.Ordinal))
             {
-                recordSlot = recordKeys.Count;
-                recordFirstSeen.Add(key, recordSlot);
-                recordKeys.Add(key);
+                var key = new RecordKey(collectionText, idText);
+                if (!recordFirstSeen.TryGetValue(key, out recordSlot))
+                {
+                    recordSlot = recordKeys.Count;
+                    recordFirstSeen.Add(key, recordSlot);
+                    recordKeys.Add(key);
+                }
+
+                recordByReference.TryAdd(idText, recordSlot);
             }
 
             recordOfChange[i] = recordSlot;
@@ -108,6 +141,11 @@ public static class ChangeBatchCodec
         var replicas = SortKeys(replicaIndex, static (a, b) => a.CompareTo(b));
         var collections = SortKeys(collectionIndex, string.CompareOrdinal);
         var fields = SortKeys(fieldIndex, string.CompareOrdinal);
+        foreach (var text in fieldByReference.Keys.ToArray())
+        {
+            fieldByReference[text] = fieldIndex[text];
+        }
+
         var actions = SortKeys(actionIndex, string.CompareOrdinal);
         var recordOrder = new int[recordKeys.Count];
         for (var i = 0; i < recordOrder.Length; i++)
@@ -155,7 +193,7 @@ public static class ChangeBatchCodec
         for (var i = 0; i < count; i++)
         {
             var change = changes[i];
-            var origin = replicaIndex[change.Id.Origin];
+            var origin = previousOrigin >= 0 && change.Id.Origin == replicas[previousOrigin] ? previousOrigin : replicaIndex[change.Id.Origin];
             var record = recordSortedIndex[recordOfChange[i]];
             var sequence = change.Id.Sequence;
             var header = (int)change.Kind;
@@ -223,7 +261,7 @@ public static class ChangeBatchCodec
 
                 foreach (var field in fieldArray)
                 {
-                    writer.WriteVarUInt(((ulong)fieldIndex[field.Name.Text] << 3) | (uint)CompactWriter.ValueCode(field.Value));
+                    writer.WriteVarUInt(((ulong)fieldByReference[field.Name.Text] << 3) | (uint)CompactWriter.ValueCode(field.Value));
                     writer.WriteValuePayload(field.Value);
                 }
             }
@@ -548,7 +586,7 @@ public static class ChangeBatchCodec
                         throw reader.Error(DecodeErrorKind.InvalidValue, "a base entry for the own origin is at least 1 and below the change's sequence");
                     }
 
-                    baseVersion = VersionVector.FromSorted([originId], [sequence - 1 - (long)gap]);
+                    baseVersion = VersionVector.Single(originId, sequence - 1 - (long)gap);
                     CheckNotContinuing(ref reader, baseVersion, changes, previousOfRecord);
                     break;
                 default:

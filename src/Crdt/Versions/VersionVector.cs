@@ -96,6 +96,9 @@ public sealed class VersionVector : IEquatable<VersionVector>, IReadOnlyCollecti
             _ => new VersionVector(origins, sequences),
         };
 
+    /// <summary>The vector of one origin with a positive sequence (decoders), without arrays.</summary>
+    internal static VersionVector Single(ReplicaId origin, long sequence) => new(origin, sequence);
+
     /// <summary>The highest sequence seen from <paramref name="origin"/>, 0 when none.</summary>
     public long Get(ReplicaId origin)
     {
