@@ -230,6 +230,11 @@ public sealed class VersionVector : IEquatable<VersionVector>, IReadOnlyCollecti
     public VersionOrder Compare(VersionVector other)
     {
         ArgumentNullException.ThrowIfNull(other);
+        if (ReferenceEquals(this, other))
+        {
+            return VersionOrder.Equal;
+        }
+
         var mine = _origins;
         var mySequences = _sequences;
         var theirs = other._origins;
