@@ -278,7 +278,40 @@ public sealed class VersionVector : IEquatable<VersionVector>, IReadOnlyCollecti
     }
 
     /// <summary>True when this vector has seen everything <paramref name="other"/> has.</summary>
-    public bool Covers(VersionVector other) => Compare(other) is VersionOrder.Equal or VersionOrder.After;
+    public bool Covers(VersionVector other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        var count = Count;
+        var otherCount = other.Count;
+        if (otherCount > count)
+        {
+            return false;
+        }
+
+        if (otherCount <= 4 || otherCount * 8 < count)
+        {
+            // Few entries to check (a one-origin base against a hub's vector of 1,540): look each one up
+            // instead of walking both vectors.
+            var origins = other._origins;
+            var sequences = other._sequences;
+            for (var i = 0; i < origins.Length; i++)
+            {
+                if (Get(origins[i]) < sequences[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        return Compare(other) is VersionOrder.Equal or VersionOrder.After;
+    }
 
     private int IndexOf(ReplicaId origin)
     {
