@@ -149,7 +149,9 @@ public static class ChangeCodec
                 break;
         }
 
-        return Change.FromParts(new(origin, sequence), new Stamp(time, origin), collection, recordId, kind, baseVersion, fields, action);
+        return fields.Length == 1
+            ? Change.FromParts(new(origin, sequence), new Stamp(time, origin), collection, recordId, kind, baseVersion, fields[0], action)
+            : Change.FromParts(new(origin, sequence), new Stamp(time, origin), collection, recordId, kind, baseVersion, fields, action);
     }
 
     private static void WriteFields(ref MessagePackWriter writer, ReadOnlySpan<FieldValue> fields)
