@@ -39,12 +39,9 @@ internal sealed class CoreReplica
     /// <summary>One local transaction: an upsert of <paramref name="fields"/> on record <paramref name="id"/>.</summary>
     public Change Upsert(RecordId id, FieldValue[] fields)
     {
-        if (!Records.TryGetValue(id, out var record))
-        {
-            record = new RecordState(Collection, id);
-            Records.Add(id, record);
-        }
-
+        // One hash lookup for "find or add" (the record dictionary is the first cache miss of every update).
+        ref var record = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Records, id, out _);
+        record ??= new RecordState(Collection, id);
         var sequence = ++_sequence;
         var change = Change.Upsert(new ChangeId(Id, sequence), Clock.Next(), Collection, id, record.Version, fields);
         record.Apply(change);
@@ -61,12 +58,8 @@ internal sealed class CoreReplica
             throw new InvalidOperationException($"Change {change.Id} is stamped too far ahead of this replica's clock.");
         }
 
-        if (!Records.TryGetValue(change.RecordId, out var record))
-        {
-            record = new RecordState(Collection, change.RecordId);
-            Records.Add(change.RecordId, record);
-        }
-
+        ref var record = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Records, change.RecordId, out _);
+        record ??= new RecordState(Collection, change.RecordId);
         var outcome = record.Apply(change);
         var origin = change.Id.Origin;
         ref var known = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_version, origin, out _);

@@ -143,9 +143,12 @@ internal static class WorkloadRunner
         var records = stream.Records;
         var fields = stream.Fields;
         var values = stream.Values;
+        // One scratch array for every op: a change copies what it is given, so the harness need not allocate.
+        var scratch = new FieldValue[1];
         for (var k = 0; k < records.Length; k++)
         {
-            replica.Upsert(keys[records[k]], [new FieldValue(RecordStoreData.Fields[fields[k]], values[k])]);
+            scratch[0] = new FieldValue(RecordStoreData.Fields[fields[k]], values[k]);
+            replica.Upsert(keys[records[k]], scratch);
         }
     }
 
@@ -164,7 +167,7 @@ internal static class WorkloadRunner
             // RS-1
             var a = new CoreReplica(1, Records, new SteppingTimeProvider(StartMilliseconds));
             Timing.Collect();
-            var start = Stopwatch.GetTimestamp();
+            var start = Timing.Start();
             CreateStore(a, keys, store);
             rs1.Add("create_ms", Timing.Milliseconds(start));
             var initialSnapshot = a.EncodeSnapshot();
@@ -174,9 +177,10 @@ internal static class WorkloadRunner
             Timing.Collect();
             var pause = GC.GetTotalPauseDuration();
             var gen0 = GC.CollectionCount(0);
-            start = Stopwatch.GetTimestamp();
+            start = Timing.Start();
             ApplyStream(a, keys, stream);
             var updateMs = Timing.Milliseconds(start);
+            rs1.Add("update_cpu_ms", Timing.LastCpuMs);
             Console.Error.WriteLine($"# RS-1 update: {updateMs:0.0} ms, GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0.0} ms in {GC.CollectionCount(0) - gen0} collections");
             rs1.Add("update_ms", updateMs);
             rs1.Add("updates_per_s", size.Updates / updateMs * 1000);
@@ -185,13 +189,17 @@ internal static class WorkloadRunner
             // RS-2
             var theirVersion = b.Version();
             Timing.Collect();
-            start = Stopwatch.GetTimestamp();
+            start = Timing.Start();
             var delta = a.EncodeDelta(theirVersion);
             var encodeMs = Timing.Milliseconds(start);
+            var encodeCpu = Timing.LastCpuMs;
             Timing.Collect();
-            start = Stopwatch.GetTimestamp();
+            start = Timing.Start();
             b.ApplyDelta(delta);
             var applyMs = Timing.Milliseconds(start);
+            rs2.Add("encode_cpu_ms", encodeCpu);
+            rs2.Add("apply_cpu_ms", Timing.LastCpuMs);
+            rs2.Add("encode_plus_apply_cpu_ms", encodeCpu + Timing.LastCpuMs);
             rs2.Add("encode_ms", encodeMs);
             rs2.Add("apply_ms", applyMs);
             rs2.Add("encode_plus_apply_ms", encodeMs + applyMs);
@@ -202,18 +210,20 @@ internal static class WorkloadRunner
 
             // RS-4
             Timing.Collect();
-            start = Stopwatch.GetTimestamp();
+            start = Timing.Start();
             var snapshot = a.EncodeSnapshot();
             rs4.Add("save_ms", Timing.Milliseconds(start));
             rs4.Add("snapshot_bytes", snapshot.Length);
             a = null;
             Timing.Collect();
-            start = Stopwatch.GetTimestamp();
+            start = Timing.Start();
             var c = CoreReplica.Load(3, Records, new SteppingTimeProvider(StartMilliseconds), snapshot);
             var loadMs = Timing.Milliseconds(start);
-            start = Stopwatch.GetTimestamp();
+            var loadCpu = Timing.LastCpuMs;
+            start = Timing.Start();
             var plain = ReadAll(c);
             var readMs = Timing.Milliseconds(start);
+            rs4.Add("load_plus_read_cpu_ms", loadCpu + Timing.LastCpuMs);
             rs4.Add("load_ms", loadMs);
             rs4.Add("first_read_ms", readMs);
             rs4.Add("load_plus_read_ms", loadMs + readMs);
@@ -274,11 +284,11 @@ internal static class WorkloadRunner
             Check(a.Time.NextMilliseconds == b.Time.NextMilliseconds && a.Clock.LastTime == b.Clock.LastTime, "RS-3: A's and B's clocks differ at the base");
 
             Timing.Collect();
-            var start = Stopwatch.GetTimestamp();
+            var start = Timing.Start();
             ApplyStream(a, keys, streamA);
             figures.Add("local_ms_A", Timing.Milliseconds(start));
             Timing.Collect();
-            start = Stopwatch.GetTimestamp();
+            start = Timing.Start();
             ApplyStream(b, keys, streamB);
             figures.Add("local_ms_B", Timing.Milliseconds(start));
             CheckDigest(CanonicalJson.DigestOfStates(a.Records.Values), size.Rs3ADigest, "RS-3 A before the merge");
@@ -287,15 +297,17 @@ internal static class WorkloadRunner
             var versionA = a.Version();
             var versionB = b.Version();
             Timing.Collect();
-            start = Stopwatch.GetTimestamp();
+            start = Timing.Start();
             var deltaAToB = a.EncodeDelta(versionB);
             var deltaBToA = b.EncodeDelta(versionA);
             var encodeMs = Timing.Milliseconds(start);
+            var encodeCpu = Timing.LastCpuMs;
             Timing.Collect();
-            start = Stopwatch.GetTimestamp();
+            start = Timing.Start();
             var appliedByB = b.ApplyDelta(deltaAToB);
             var appliedByA = a.ApplyDelta(deltaBToA);
             var applyMs = Timing.Milliseconds(start);
+            figures.Add("merge_cpu_ms", encodeCpu + Timing.LastCpuMs);
             figures.Add("encode_ms", encodeMs);
             figures.Add("apply_ms", applyMs);
             figures.Add("merge_ms", encodeMs + applyMs);
@@ -384,7 +396,7 @@ internal static class WorkloadRunner
             var reference = ApplyAll(new CoreReplica(1_000_000, MapCollection, new SteppingTimeProvider(StartMilliseconds)), updates, Enumerable.Range(0, clients));
             var hub = new CoreReplica(1_000_001, MapCollection, new SteppingTimeProvider(StartMilliseconds));
             Timing.Collect();
-            var start = Stopwatch.GetTimestamp();
+            var start = Timing.Start();
             foreach (var update in updates)
             {
                 hub.ApplyRemote(ChangeCodec.Decode(update));
@@ -392,12 +404,12 @@ internal static class WorkloadRunner
 
             figures.Add("apply_ms", Timing.Milliseconds(start));
             Timing.Collect();
-            start = Stopwatch.GetTimestamp();
+            start = Timing.Start();
             var doc = hub.EncodeSnapshot();
             figures.Add("encode_ms", Timing.Milliseconds(start));
             figures.Add("doc_bytes", doc.Length);
             Timing.Collect();
-            start = Stopwatch.GetTimestamp();
+            start = Timing.Start();
             var loaded = CoreReplica.Load(1_000_002, MapCollection, new SteppingTimeProvider(StartMilliseconds), doc);
             var loadedValue = loaded.Records[MapRoot][MapKey];
             figures.Add("parse_ms", Timing.Milliseconds(start));

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using CrdtSync.Crdt.Clocks;
 using CrdtSync.Crdt.Values;
 using CrdtSync.Crdt.Versions;
@@ -17,9 +19,14 @@ namespace CrdtSync.Crdt.Changes;
 /// </remarks>
 public sealed class Change
 {
-    private readonly FieldValue[] _fields;
+    // A change of exactly one field (the common local edit) keeps it inline in _single and has no array
+    // until Fields is read; any other count keeps the array. The stamp keeps only its time: its replica is
+    // the change's origin.
+    private FieldValue[]? _fields;
+    private readonly FieldValue _single;
+    private readonly ulong _time;
 
-    private Change(ChangeId id, Stamp stamp, CollectionName collection, RecordId recordId, ChangeKind kind, VersionVector baseVersion, FieldValue[] fields, ActionName? action)
+    private Change(ChangeId id, Stamp stamp, CollectionName collection, RecordId recordId, ChangeKind kind, VersionVector baseVersion, FieldValue[]? fields, FieldValue single, ActionName? action, bool trusted)
     {
         if (id.Origin.IsEmpty)
         {
@@ -42,12 +49,34 @@ public sealed class Change
         }
 
         Id = id;
-        Stamp = stamp;
+        _time = stamp.Time;
         Collection = collection;
         RecordId = recordId;
         Kind = kind;
         Base = baseVersion ?? throw new ArgumentNullException(nameof(baseVersion));
-        _fields = SortAndCheck(fields);
+        if (fields is null)
+        {
+            if (!trusted)
+            {
+                CheckField(single);
+            }
+
+            _single = single;
+        }
+        else if (fields.Length == 1)
+        {
+            if (!trusted)
+            {
+                CheckField(fields[0]);
+            }
+
+            _single = fields[0];
+        }
+        else
+        {
+            _fields = trusted ? fields : SortAndCheck(fields);
+        }
+
         ActionName = action;
     }
 
@@ -55,7 +84,7 @@ public sealed class Change
     public ChangeId Id { get; }
 
     /// <summary>The author's clock reading when the change was made.</summary>
-    public Stamp Stamp { get; }
+    public Stamp Stamp => new(_time, Id.Origin);
 
     /// <summary>The record's collection.</summary>
     public CollectionName Collection { get; }
@@ -70,24 +99,33 @@ public sealed class Change
     public VersionVector Base { get; }
 
     /// <summary>The fields written (upsert) or the arguments (action), sorted by name.</summary>
-    public IReadOnlyList<FieldValue> Fields => _fields;
+    public IReadOnlyList<FieldValue> Fields => _fields ??= [_single];
 
     /// <summary>The action's name, for an action; null otherwise.</summary>
     public ActionName? ActionName { get; }
 
-    internal FieldValue[] FieldArray => _fields;
+    /// <summary>The fields without an array for a single field (the codecs and the merge).</summary>
+    internal ReadOnlySpan<FieldValue> FieldSpan => _fields ?? MemoryMarshal.CreateReadOnlySpan(ref Unsafe.AsRef(in _single), 1);
 
     /// <summary>An upsert of <paramref name="fields"/> (any order; a name may appear once).</summary>
-    public static Change Upsert(ChangeId id, Stamp stamp, CollectionName collection, RecordId recordId, VersionVector baseVersion, IEnumerable<FieldValue> fields) =>
-        new(id, stamp, collection, recordId, ChangeKind.Upsert, baseVersion, CopyFields(fields ?? throw new ArgumentNullException(nameof(fields))), null);
+    public static Change Upsert(ChangeId id, Stamp stamp, CollectionName collection, RecordId recordId, VersionVector baseVersion, IEnumerable<FieldValue> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        if (fields is FieldValue[] { Length: 1 } one)
+        {
+            return new(id, stamp, collection, recordId, ChangeKind.Upsert, baseVersion, null, one[0], null, trusted: false);
+        }
+
+        return new(id, stamp, collection, recordId, ChangeKind.Upsert, baseVersion, CopyFields(fields), default, null, trusted: false);
+    }
 
     /// <summary>A named action with its arguments (any order; a name may appear once).</summary>
     public static Change Action(ChangeId id, Stamp stamp, CollectionName collection, RecordId recordId, VersionVector baseVersion, ActionName action, IEnumerable<FieldValue>? arguments = null) =>
-        new(id, stamp, collection, recordId, ChangeKind.Action, baseVersion, arguments is null ? [] : CopyFields(arguments), action);
+        new(id, stamp, collection, recordId, ChangeKind.Action, baseVersion, arguments is null ? [] : CopyFields(arguments), default, action, trusted: false);
 
     /// <summary>A delete of the record.</summary>
     public static Change Delete(ChangeId id, Stamp stamp, CollectionName collection, RecordId recordId, VersionVector baseVersion) =>
-        new(id, stamp, collection, recordId, ChangeKind.Delete, baseVersion, [], null);
+        new(id, stamp, collection, recordId, ChangeKind.Delete, baseVersion, [], default, null, trusted: false);
 
     /// <summary>Builds a change from already sorted, distinct fields (decoders, which check the order themselves).</summary>
     internal static Change FromParts(ChangeId id, Stamp stamp, CollectionName collection, RecordId recordId, ChangeKind kind, VersionVector baseVersion, FieldValue[] fields, ActionName? action)
@@ -102,13 +140,24 @@ public sealed class Change
             throw new ArgumentException("A delete has no fields.", nameof(fields));
         }
 
-        return new Change(id, stamp, collection, recordId, kind, baseVersion, fields, action);
+        return new Change(id, stamp, collection, recordId, kind, baseVersion, fields, default, action, trusted: true);
+    }
+
+    /// <summary>Builds an upsert or action of exactly one field (decoders, without an array).</summary>
+    internal static Change FromParts(ChangeId id, Stamp stamp, CollectionName collection, RecordId recordId, ChangeKind kind, VersionVector baseVersion, FieldValue field, ActionName? action)
+    {
+        if ((kind == ChangeKind.Action) != action.HasValue || kind == ChangeKind.Delete)
+        {
+            throw new ArgumentException("Only an action has an action name, and a delete has no fields.", nameof(action));
+        }
+
+        return new Change(id, stamp, collection, recordId, kind, baseVersion, null, field, action, trusted: true);
     }
 
     /// <summary>The value written to <paramref name="field"/>, if this change writes it.</summary>
     public bool TryGetField(FieldName field, out Value value)
     {
-        foreach (var entry in _fields)
+        foreach (var entry in FieldSpan)
         {
             if (entry.Name == field)
             {
@@ -125,7 +174,7 @@ public sealed class Change
     public override string ToString() =>
         Kind switch
         {
-            ChangeKind.Upsert => $"upsert {Collection}/{RecordId} [{string.Join(", ", _fields.Select(f => f.Name.Text))}] {Id}",
+            ChangeKind.Upsert => $"upsert {Collection}/{RecordId} [{string.Join(", ", Fields.Select(f => f.Name.Text))}] {Id}",
             ChangeKind.Action => $"action {ActionName} {Collection}/{RecordId} {Id}",
             _ => $"delete {Collection}/{RecordId} {Id}",
         };
@@ -137,6 +186,19 @@ public sealed class Change
         List<FieldValue> list => [.. System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list)],
         _ => [.. fields],
     };
+
+    private static void CheckField(FieldValue field)
+    {
+        if (field.Name.Text is null)
+        {
+            throw new ArgumentException("A field needs a name.", "fields");
+        }
+
+        if (field.Value.Kind == ValueKind.String && !Value.IsWellFormed(field.Value.AsString))
+        {
+            throw new ArgumentException($"The field '{field.Name}' holds a malformed string.", "fields");
+        }
+    }
 
     private static FieldValue[] SortAndCheck(FieldValue[] fields)
     {

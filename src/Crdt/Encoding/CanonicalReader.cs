@@ -303,6 +303,13 @@ internal ref struct CanonicalReader
             return VersionVector.Empty;
         }
 
+        if (count == 1)
+        {
+            // The common one-origin vector: no arrays.
+            var origin = ReadReplicaId();
+            return VersionVector.Single(origin, ReadPositive("a version vector sequence"));
+        }
+
         var origins = new ReplicaId[count];
         var sequences = new long[count];
         for (var i = 0; i < count; i++)

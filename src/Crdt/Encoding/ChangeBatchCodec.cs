@@ -74,19 +74,46 @@ public static class ChangeBatchCodec
         var recordFirstSeen = new Dictionary<RecordKey, int>();
         var recordOfChange = new int[count];
         var recordKeys = new List<RecordKey>();
+        // Lookups by reference first (the strings of a replica's changes are mostly shared instances: its record
+        // ids, its field names), falling back to the ordinal tables: no string hashing per change.
+        var fieldByReference = new Dictionary<string, int>(ReferenceEqualityComparer.Instance);
+        var recordByReference = new Dictionary<string, int>(ReferenceEqualityComparer.Instance);
+        var lastOrigin = default(ReplicaId);
+        var hasLastOrigin = false;
+        string? lastCollection = null;
         for (var i = 0; i < count; i++)
         {
             var change = changes[i] ?? throw new ArgumentException($"Change {i} is null.", nameof(changes));
-            replicaIndex.TryAdd(change.Id.Origin, 0);
-            foreach (var origin in change.Base.Origins)
+            var changeOrigin = change.Id.Origin;
+            if (!hasLastOrigin || changeOrigin != lastOrigin)
             {
-                replicaIndex.TryAdd(origin, 0);
+                replicaIndex.TryAdd(changeOrigin, 0);
+                lastOrigin = changeOrigin;
+                hasLastOrigin = true;
             }
 
-            collectionIndex.TryAdd(change.Collection.Text, 0);
-            foreach (var field in change.FieldArray)
+            foreach (var origin in change.Base.Origins)
             {
-                fieldIndex.TryAdd(field.Name.Text, 0);
+                if (origin != changeOrigin)
+                {
+                    replicaIndex.TryAdd(origin, 0);
+                }
+            }
+
+            var collectionText = change.Collection.Text;
+            if (!ReferenceEquals(collectionText, lastCollection))
+            {
+                collectionIndex.TryAdd(collectionText, 0);
+                lastCollection = collectionText;
+            }
+
+            foreach (var field in change.FieldSpan)
+            {
+                if (!fieldByReference.ContainsKey(field.Name.Text))
+                {
+                    fieldByReference.Add(field.Name.Text, 0);
+                    fieldIndex.TryAdd(field.Name.Text, 0);
+                }
             }
 
             if (change.ActionName is { } action)
@@ -94,12 +121,18 @@ public static class ChangeBatchCodec
                 actionIndex.TryAdd(action.Text, 0);
             }
 
-            var key = new RecordKey(change.Collection.Text, change.RecordId.Text);
-            if (!recordFirstSeen.TryGetValue(key, out var recordSlot))
+            var idText = change.RecordId.Text;
+            if (!recordByReference.TryGetValue(idText, out var recordSlot) || !string.Equals(recordKeys[recordSlot].Collection, collectionText, StringComparison.Ordinal))
             {
-                recordSlot = recordKeys.Count;
-                recordFirstSeen.Add(key, recordSlot);
-                recordKeys.Add(key);
+                var key = new RecordKey(collectionText, idText);
+                if (!recordFirstSeen.TryGetValue(key, out recordSlot))
+                {
+                    recordSlot = recordKeys.Count;
+                    recordFirstSeen.Add(key, recordSlot);
+                    recordKeys.Add(key);
+                }
+
+                recordByReference.TryAdd(idText, recordSlot);
             }
 
             recordOfChange[i] = recordSlot;
@@ -108,6 +141,11 @@ public static class ChangeBatchCodec
         var replicas = SortKeys(replicaIndex, static (a, b) => a.CompareTo(b));
         var collections = SortKeys(collectionIndex, string.CompareOrdinal);
         var fields = SortKeys(fieldIndex, string.CompareOrdinal);
+        foreach (var text in fieldByReference.Keys.ToArray())
+        {
+            fieldByReference[text] = fieldIndex[text];
+        }
+
         var actions = SortKeys(actionIndex, string.CompareOrdinal);
         var recordOrder = new int[recordKeys.Count];
         for (var i = 0; i < recordOrder.Length; i++)
@@ -155,11 +193,11 @@ public static class ChangeBatchCodec
         for (var i = 0; i < count; i++)
         {
             var change = changes[i];
-            var origin = replicaIndex[change.Id.Origin];
+            var origin = previousOrigin >= 0 && change.Id.Origin == replicas[previousOrigin] ? previousOrigin : replicaIndex[change.Id.Origin];
             var record = recordSortedIndex[recordOfChange[i]];
             var sequence = change.Id.Sequence;
             var header = (int)change.Kind;
-            var fieldArray = change.FieldArray;
+            var fieldArray = change.FieldSpan;
             if (change.Kind != ChangeKind.Delete && fieldArray.Length == 1)
             {
                 header |= SingleFieldFlag;
@@ -223,7 +261,7 @@ public static class ChangeBatchCodec
 
                 foreach (var field in fieldArray)
                 {
-                    writer.WriteVarUInt(((ulong)fieldIndex[field.Name.Text] << 3) | (uint)CompactWriter.ValueCode(field.Value));
+                    writer.WriteVarUInt(((ulong)fieldByReference[field.Name.Text] << 3) | (uint)CompactWriter.ValueCode(field.Value));
                     writer.WriteValuePayload(field.Value);
                 }
             }
@@ -462,6 +500,8 @@ public static class ChangeBatchCodec
             }
 
             FieldValue[] fields = [];
+            FieldValue single = default;
+            var isSingle = false;
             if (kind == ChangeKind.Delete)
             {
                 if ((header & SingleFieldFlag) != 0)
@@ -485,7 +525,20 @@ public static class ChangeBatchCodec
                     }
                 }
 
-                if (fieldCount > 0)
+                if (fieldCount == 1)
+                {
+                    var head = reader.ReadVarUInt();
+                    var index = head >> 3;
+                    if (index >= (ulong)fieldNames.Length)
+                    {
+                        throw reader.Error(DecodeErrorKind.InvalidValue, "field index out of range");
+                    }
+
+                    fieldUsed[index] = true;
+                    single = new FieldValue(fieldValues[index], reader.ReadValue((int)(head & 7)));
+                    isSingle = true;
+                }
+                else if (fieldCount > 0)
                 {
                     fields = new FieldValue[fieldCount];
                     var previousField = -1L;
@@ -533,7 +586,7 @@ public static class ChangeBatchCodec
                         throw reader.Error(DecodeErrorKind.InvalidValue, "a base entry for the own origin is at least 1 and below the change's sequence");
                     }
 
-                    baseVersion = VersionVector.FromSorted([originId], [sequence - 1 - (long)gap]);
+                    baseVersion = VersionVector.Single(originId, sequence - 1 - (long)gap);
                     CheckNotContinuing(ref reader, baseVersion, changes, previousOfRecord);
                     break;
                 default:
@@ -547,7 +600,9 @@ public static class ChangeBatchCodec
                     break;
             }
 
-            changes[i] = Change.FromParts(new ChangeId(originId, sequence), new Stamp(time, originId), collectionValues[recordCollections[record]], recordIds[record], kind, baseVersion, fields, action);
+            changes[i] = isSingle
+                ? Change.FromParts(new ChangeId(originId, sequence), new Stamp(time, originId), collectionValues[recordCollections[record]], recordIds[record], kind, baseVersion, single, action)
+                : Change.FromParts(new ChangeId(originId, sequence), new Stamp(time, originId), collectionValues[recordCollections[record]], recordIds[record], kind, baseVersion, fields, action);
             lastSequence[origin] = sequence;
             lastOfRecord[record] = i;
             previousOrigin = origin;

@@ -103,12 +103,12 @@ public static class ChangeCodec
         switch (change.Kind)
         {
             case ChangeKind.Upsert:
-                WriteFields(ref writer, change.FieldArray);
+                WriteFields(ref writer, change.FieldSpan);
                 break;
             case ChangeKind.Action:
                 writer.WriteArrayHeader(2);
                 writer.Write(change.ActionName!.Value.Text);
-                WriteFields(ref writer, change.FieldArray);
+                WriteFields(ref writer, change.FieldSpan);
                 break;
             default:
                 writer.WriteNil();
@@ -149,10 +149,12 @@ public static class ChangeCodec
                 break;
         }
 
-        return Change.FromParts(new(origin, sequence), new Stamp(time, origin), collection, recordId, kind, baseVersion, fields, action);
+        return fields.Length == 1
+            ? Change.FromParts(new(origin, sequence), new Stamp(time, origin), collection, recordId, kind, baseVersion, fields[0], action)
+            : Change.FromParts(new(origin, sequence), new Stamp(time, origin), collection, recordId, kind, baseVersion, fields, action);
     }
 
-    private static void WriteFields(ref MessagePackWriter writer, FieldValue[] fields)
+    private static void WriteFields(ref MessagePackWriter writer, ReadOnlySpan<FieldValue> fields)
     {
         writer.WriteMapHeader(fields.Length);
         foreach (var field in fields)

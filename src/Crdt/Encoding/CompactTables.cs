@@ -149,6 +149,25 @@ internal static class CompactTables
             return VersionVector.Empty;
         }
 
+        if (count == 1)
+        {
+            // The common one-origin vector: no arrays.
+            var only = (long)Math.Min(reader.ReadVarUInt(), (ulong)int.MaxValue);
+            if (only >= replicas.Length)
+            {
+                throw reader.Error(DecodeErrorKind.InvalidValue, "replica index out of range");
+            }
+
+            var onlySequence = reader.ReadVarUInt();
+            if (onlySequence >= long.MaxValue)
+            {
+                throw reader.Error(DecodeErrorKind.InvalidValue, "sequence out of range");
+            }
+
+            replicaUsed[only] = true;
+            return VersionVector.Single(replicas[only], (long)onlySequence + 1);
+        }
+
         var origins = new ReplicaId[count];
         var sequences = new long[count];
         var previous = -1;

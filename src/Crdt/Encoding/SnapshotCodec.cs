@@ -357,7 +357,7 @@ public static class SnapshotCodec
                             throw reader.Error(DecodeErrorKind.InvalidValue, "a seen entry for the writer's origin is at least 1 and below the writer's sequence");
                         }
 
-                        seen = VersionVector.FromSorted([origin], [writerId.Sequence - 1 - (long)gap]);
+                        seen = VersionVector.Single(origin, writerId.Sequence - 1 - (long)gap);
                         CheckNotPrevious(ref reader, seen, previousSeen);
                         break;
                     default:

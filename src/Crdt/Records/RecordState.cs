@@ -30,8 +30,19 @@ namespace CrdtSync.Crdt.Records;
 /// </remarks>
 public sealed class RecordState
 {
-    private readonly Dictionary<FieldName, FieldEntry> _fields;
-    private readonly List<JournalEntry> _journal;
+    // Fields as two parallel arrays sorted by name: the names (exactly as many as fields, shared between
+    // records with the same set of names, see FieldNameShapes) and the entries (capacity at least that).
+    // No dictionary: one record is then three objects (state, names shared, entries), not a chain of five
+    // to seven, which is what a random access to one of many records pays in cache misses.
+    private FieldName[] _names;
+    private FieldEntry[] _entries;
+    private List<JournalEntry>? _journal;
+    private FieldsView? _view;
+
+    // True when every field's Seen is included in Version (always so for local edits and causal delivery).
+    // Then a write whose base covers the version has, for every field, Seen ⊔ base = base: the merge need
+    // not read the field's old Seen vector (one dependent object less per write).
+    private bool _seenInVersion = true;
 
     /// <summary>An empty state: a record nobody has written yet.</summary>
     public RecordState(CollectionName collection, RecordId id)
@@ -44,17 +55,17 @@ public sealed class RecordState
         Collection = collection;
         Id = id;
         Version = VersionVector.Empty;
-        _fields = [];
-        _journal = [];
+        _names = [];
+        _entries = [];
     }
 
-    private RecordState(CollectionName collection, RecordId id, int fieldCapacity)
+    private RecordState(CollectionName collection, RecordId id, FieldName[] names, FieldEntry[] entries)
     {
         Collection = collection;
         Id = id;
         Version = VersionVector.Empty;
-        _fields = new Dictionary<FieldName, FieldEntry>(fieldCapacity);
-        _journal = [];
+        _names = names;
+        _entries = entries;
     }
 
     private RecordState(RecordState other)
@@ -63,8 +74,10 @@ public sealed class RecordState
         Id = other.Id;
         Version = other.Version;
         Tombstone = other.Tombstone;
-        _fields = new Dictionary<FieldName, FieldEntry>(other._fields);
-        _journal = [.. other._journal];
+        _names = other._names;
+        _entries = other._entries.AsSpan(0, other._names.Length).ToArray();
+        _journal = other._journal is { Count: > 0 } journal ? [.. journal] : null;
+        _seenInVersion = other._seenInVersion;
     }
 
     /// <summary>The record's collection.</summary>
@@ -86,17 +99,27 @@ public sealed class RecordState
     public bool Exists => !IsDeleted && Version.Count > 0;
 
     /// <summary>The fields, unordered.</summary>
-    public IReadOnlyDictionary<FieldName, FieldEntry> Fields => _fields;
+    public IReadOnlyDictionary<FieldName, FieldEntry> Fields => _view ??= new FieldsView(this);
 
     /// <summary>The conflict journal, sorted by field, stamp, change id.</summary>
-    public IReadOnlyList<JournalEntry> Journal => _journal;
+    public IReadOnlyList<JournalEntry> Journal => (IReadOnlyList<JournalEntry>?)_journal ?? [];
+
+    /// <summary>Number of fields.</summary>
+    internal int FieldCount => _names.Length;
+
+    /// <summary>The field names in canonical order (do not modify).</summary>
+    internal ReadOnlySpan<FieldName> FieldNameSpan => _names;
+
+    /// <summary>The field entries aligned with <see cref="FieldNameSpan"/> (do not modify).</summary>
+    internal ReadOnlySpan<FieldEntry> FieldEntrySpan => _entries.AsSpan(0, _names.Length);
 
     /// <summary>The value of <paramref name="field"/>, if the record has it.</summary>
     public bool TryGetValue(FieldName field, out Value value)
     {
-        if (_fields.TryGetValue(field, out var entry))
+        var index = IndexOf(field);
+        if (index >= 0)
         {
-            value = entry.Value;
+            value = _entries[index].Value;
             return true;
         }
 
@@ -110,8 +133,12 @@ public sealed class RecordState
     /// <summary>The fields sorted by name (the canonical order).</summary>
     public KeyValuePair<FieldName, FieldEntry>[] SortedFields()
     {
-        var fields = _fields.ToArray();
-        Array.Sort(fields, static (a, b) => a.Key.CompareTo(b.Key));
+        var fields = new KeyValuePair<FieldName, FieldEntry>[_names.Length];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            fields[i] = new KeyValuePair<FieldName, FieldEntry>(_names[i], _entries[i]);
+        }
+
         return fields;
     }
 
@@ -141,8 +168,9 @@ public sealed class RecordState
             throw new ArgumentException($"Change {change.Id} is for {change.Collection}/{change.RecordId}, not {Collection}/{Id}.", nameof(change));
         }
 
-        var version = Version.With(change.Id);
-        var known = ReferenceEquals(version, Version);
+        var previous = Version;
+        var version = previous.With(change.Id);
+        var known = ReferenceEquals(version, previous);
         Version = version;
 
         if (change.Kind == ChangeKind.Delete)
@@ -151,8 +179,7 @@ public sealed class RecordState
             if (Tombstone is not { } existing)
             {
                 Tombstone = tombstone;
-                _fields.Clear();
-                _journal.Clear();
+                ClearFields();
                 return ApplyOutcome.Applied;
             }
 
@@ -177,17 +204,38 @@ public sealed class RecordState
 
         var won = false;
         var changed = false;
-        foreach (var write in change.FieldArray)
+        var writes = change.FieldSpan;
+        var baseCoversAllSeen = _seenInVersion && change.Base.Covers(previous);
+        _seenInVersion &= version.Covers(change.Base);
+        if (_names.Length == 0 && writes.Length > 1)
         {
-            ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_fields, write.Name, out var exists);
-            if (!exists)
+            // The first write of a record with several fields (a create): all fields at once, one shape.
+            var names = new FieldName[writes.Length];
+            var entries = new FieldEntry[writes.Length];
+            for (var i = 0; i < writes.Length; i++)
             {
-                entry = new FieldEntry(write.Value, change.Stamp, change.Id, change.Base);
+                names[i] = writes[i].Name;
+                entries[i] = new FieldEntry(writes[i].Value, change.Stamp, change.Id, change.Base);
+            }
+
+            _names = FieldNameShapes.Intern(names);
+            _entries = entries;
+            return ApplyOutcome.Applied;
+        }
+
+        foreach (var write in writes)
+        {
+            var index = IndexOf(write.Name);
+            if (index < 0)
+            {
+                Insert(~index, write.Name, new FieldEntry(write.Value, change.Stamp, change.Id, change.Base));
                 won = true;
                 continue;
             }
 
-            var seen = entry.Seen.Merge(change.Base);
+            ref var entry = ref _entries[index];
+
+            var seen = baseCoversAllSeen ? change.Base : entry.Seen.Merge(change.Base);
             var order = FieldEntry.CompareWrites(write.Value, change.Stamp, change.Id, entry.Value, entry.Stamp, entry.Writer);
             if (order > 0)
             {
@@ -250,21 +298,24 @@ public sealed class RecordState
 
         if (IsDeleted)
         {
-            changed |= _fields.Count > 0 || _journal.Count > 0;
-            _fields.Clear();
-            _journal.Clear();
+            changed |= _names.Length > 0 || _journal is { Count: > 0 };
+            ClearFields();
             return changed;
         }
 
-        foreach (var (name, theirEntry) in other._fields)
+        for (var k = 0; k < other._names.Length; k++)
         {
-            ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_fields, name, out var exists);
-            if (!exists)
+            var name = other._names[k];
+            var theirEntry = other._entries[k];
+            var index = IndexOf(name);
+            if (index < 0)
             {
-                entry = theirEntry;
+                Insert(~index, name, theirEntry);
                 changed = true;
                 continue;
             }
+
+            ref var entry = ref _entries[index];
 
             var seen = entry.Seen.Merge(theirEntry.Seen);
             var order = FieldEntry.CompareWrites(theirEntry.Value, theirEntry.Stamp, theirEntry.Writer, entry.Value, entry.Stamp, entry.Writer);
@@ -283,59 +334,153 @@ public sealed class RecordState
             }
         }
 
-        foreach (var journalEntry in other._journal)
+        _seenInVersion &= other._seenInVersion;
+        if (other._journal is { } theirJournal)
         {
-            // Take only the entries the merged field has not seen. Adding one and pruning it again below
-            // would leave the state as it was but report a change (found by Merge_IsIdempotent).
-            if (!_fields[journalEntry.Field].Seen.Includes(journalEntry.Writer))
+            foreach (var journalEntry in theirJournal)
             {
-                changed |= AddToJournal(journalEntry);
+                // Take only the entries the merged field has not seen. Adding one and pruning it again below
+                // would leave the state as it was but report a change (found by Merge_IsIdempotent).
+                if (!_entries[IndexOf(journalEntry.Field)].Seen.Includes(journalEntry.Writer))
+                {
+                    changed |= AddToJournal(journalEntry);
+                }
             }
         }
 
-        changed |= _journal.RemoveAll(e => _fields[e.Field].Seen.Includes(e.Writer)) > 0;
+        if (_journal is { Count: > 0 } journal)
+        {
+            changed |= journal.RemoveAll(e => _entries[IndexOf(e.Field)].Seen.Includes(e.Writer)) > 0;
+        }
+
         return changed;
     }
 
     /// <summary>Builds a state from decoded parts (decoders check canonical order themselves).</summary>
     internal static RecordState FromParts(CollectionName collection, RecordId id, VersionVector version, Tombstone? tombstone, IEnumerable<KeyValuePair<FieldName, FieldEntry>> fields, IEnumerable<JournalEntry> journal)
     {
-        var state = new RecordState(collection, id) { Version = version, Tombstone = tombstone };
-        foreach (var (name, entry) in fields)
+        var list = fields.ToArray();
+        Array.Sort(list, static (a, b) => a.Key.CompareTo(b.Key));
+        var names = new FieldName[list.Length];
+        var entries = new FieldEntry[list.Length];
+        for (var i = 0; i < list.Length; i++)
         {
-            state._fields.Add(name, entry);
+            if (i > 0 && list[i - 1].Key == list[i].Key)
+            {
+                throw new ArgumentException($"The field '{list[i].Key}' appears twice.", nameof(fields));
+            }
+
+            names[i] = list[i].Key;
+            entries[i] = list[i].Value;
         }
 
-        state._journal.AddRange(journal);
+        var state = new RecordState(collection, id, FieldNameShapes.Intern(names), entries) { Version = version, Tombstone = tombstone };
+        state._seenInVersion = SeenInVersion(version, entries);
+        var journalList = journal.ToList();
+        state._journal = journalList.Count > 0 ? journalList : null;
         return state;
     }
 
     /// <summary>Builds a state from decoded parts held in arrays (the snapshot decoder, which checks canonical order itself).</summary>
     internal static RecordState FromParts(CollectionName collection, RecordId id, VersionVector version, Tombstone? tombstone, FieldName[] names, FieldEntry[] entries, int fieldCount, JournalEntry[] journal)
     {
-        var state = new RecordState(collection, id, fieldCount) { Version = version, Tombstone = tombstone };
-        for (var i = 0; i < fieldCount; i++)
+        var state = new RecordState(collection, id, FieldNameShapes.Intern(names.AsSpan(0, fieldCount)), entries.AsSpan(0, fieldCount).ToArray())
         {
-            state._fields.Add(names[i], entries[i]);
-        }
-
+            Version = version,
+            Tombstone = tombstone,
+        };
+        state._seenInVersion = SeenInVersion(version, state._entries);
         if (journal.Length > 0)
         {
-            state._journal.AddRange(journal);
+            state._journal = [.. journal];
         }
 
         return state;
     }
 
+    /// <summary>The index of <paramref name="field"/>, or the bitwise complement of where it would be inserted.</summary>
+    private int IndexOf(FieldName field)
+    {
+        var names = _names;
+        var text = field.Text;
+
+        // Names are usually the same string instances (shared shapes, interned table entries): a reference
+        // scan first touches nothing but the names array.
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (ReferenceEquals(names[i].Text, text))
+            {
+                return i;
+            }
+        }
+
+        for (var i = 0; i < names.Length; i++)
+        {
+            var compare = string.CompareOrdinal(names[i].Text, text);
+            if (compare == 0)
+            {
+                return i;
+            }
+
+            if (compare > 0)
+            {
+                return ~i;
+            }
+        }
+
+        return ~names.Length;
+    }
+
+    private void Insert(int at, FieldName name, FieldEntry entry)
+    {
+        var count = _names.Length;
+        if (_entries.Length == count)
+        {
+            var grown = new FieldEntry[Math.Max(4, count * 2)];
+            _entries.AsSpan(0, count).CopyTo(grown);
+            _entries = grown;
+        }
+
+        if (at < count)
+        {
+            Array.Copy(_entries, at, _entries, at + 1, count - at);
+        }
+
+        _entries[at] = entry;
+        _names = FieldNameShapes.With(_names, at, name);
+    }
+
+    private static bool SeenInVersion(VersionVector version, FieldEntry[] entries)
+    {
+        foreach (var entry in entries)
+        {
+            if (!version.Covers(entry.Seen))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void ClearFields()
+    {
+        _seenInVersion = true;
+        _names = [];
+        _entries = [];
+        _journal = null;
+    }
+
     private bool AddToJournal(JournalEntry entry)
     {
-        var index = _journal.BinarySearch(entry);
+        var journal = _journal ??= [];
+        var index = journal.BinarySearch(entry);
         if (index >= 0)
         {
             return false;
         }
 
-        _journal.Insert(~index, entry);
+        journal.Insert(~index, entry);
         return true;
     }
 
@@ -344,34 +489,84 @@ public sealed class RecordState
         // An empty seen vector includes nothing. A loop, not RemoveAll with a lambda: a lambda capturing
         // the parameters allocates its closure on every call (the hot path of Apply), and nothing is
         // written until the first entry to remove is found.
-        if (_journal.Count == 0 || seen.Count == 0)
+        if (_journal is not { Count: > 0 } journal || seen.Count == 0)
         {
             return;
         }
 
         var first = 0;
-        while (first < _journal.Count && !(_journal[first].Field == field && seen.Includes(_journal[first].Writer)))
+        while (first < journal.Count && !(journal[first].Field == field && seen.Includes(journal[first].Writer)))
         {
             first++;
         }
 
-        if (first == _journal.Count)
+        if (first == journal.Count)
         {
             return;
         }
 
         var kept = first;
-        for (var i = first + 1; i < _journal.Count; i++)
+        for (var i = first + 1; i < journal.Count; i++)
         {
-            var entry = _journal[i];
+            var entry = journal[i];
             if (entry.Field == field && seen.Includes(entry.Writer))
             {
                 continue;
             }
 
-            _journal[kept++] = entry;
+            journal[kept++] = entry;
         }
 
-        _journal.RemoveRange(kept, _journal.Count - kept);
+        journal.RemoveRange(kept, journal.Count - kept);
+    }
+
+    /// <summary>The read-only dictionary view of the fields (enumerated in canonical order).</summary>
+    private sealed class FieldsView(RecordState state) : IReadOnlyDictionary<FieldName, FieldEntry>
+    {
+        public FieldEntry this[FieldName key] =>
+            TryGetValue(key, out var entry) ? entry : throw new KeyNotFoundException($"The record has no field '{key}'.");
+
+        public IEnumerable<FieldName> Keys
+        {
+            get
+            {
+                for (var i = 0; i < state._names.Length; i++)
+                {
+                    yield return state._names[i];
+                }
+            }
+        }
+
+        public IEnumerable<FieldEntry> Values
+        {
+            get
+            {
+                for (var i = 0; i < state._names.Length; i++)
+                {
+                    yield return state._entries[i];
+                }
+            }
+        }
+
+        public int Count => state._names.Length;
+
+        public bool ContainsKey(FieldName key) => key.Text is not null && state.IndexOf(key) >= 0;
+
+        public bool TryGetValue(FieldName key, out FieldEntry value)
+        {
+            var index = key.Text is null ? -1 : state.IndexOf(key);
+            value = index >= 0 ? state._entries[index] : default;
+            return index >= 0;
+        }
+
+        public IEnumerator<KeyValuePair<FieldName, FieldEntry>> GetEnumerator()
+        {
+            for (var i = 0; i < state._names.Length; i++)
+            {
+                yield return new KeyValuePair<FieldName, FieldEntry>(state._names[i], state._entries[i]);
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

@@ -1,4 +1,6 @@
 using System.Collections;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using CrdtSync.Crdt.Clocks;
 
 namespace CrdtSync.Crdt.Versions;
@@ -20,20 +22,36 @@ namespace CrdtSync.Crdt.Versions;
 /// </remarks>
 public sealed class VersionVector : IEquatable<VersionVector>, IReadOnlyCollection<KeyValuePair<ReplicaId, long>>
 {
-    private readonly ReplicaId[] _origins;
-    private readonly long[] _sequences;
+    // Two layouts: a vector of one origin (most records are written by one replica) keeps its entry inline,
+    // one object and no arrays; any other count keeps two arrays (null in the one-entry layout).
+    private readonly ReplicaId[]? _originArray;
+    private readonly long[]? _sequenceArray;
+    private readonly ReplicaId _singleOrigin;
+    private readonly long _singleSequence;
 
     /// <summary>The vector that has seen nothing.</summary>
     public static VersionVector Empty { get; } = new([], []);
 
     private VersionVector(ReplicaId[] origins, long[] sequences)
     {
-        _origins = origins;
-        _sequences = sequences;
+        _originArray = origins;
+        _sequenceArray = sequences;
     }
 
+    private VersionVector(ReplicaId origin, long sequence)
+    {
+        _singleOrigin = origin;
+        _singleSequence = sequence;
+    }
+
+    private ReadOnlySpan<ReplicaId> _origins =>
+        _originArray ?? MemoryMarshal.CreateReadOnlySpan(ref Unsafe.AsRef(in _singleOrigin), 1);
+
+    private ReadOnlySpan<long> _sequences =>
+        _sequenceArray ?? MemoryMarshal.CreateReadOnlySpan(ref Unsafe.AsRef(in _singleSequence), 1);
+
     /// <summary>Number of origins with a sequence above 0.</summary>
-    public int Count => _origins.Length;
+    public int Count => _originArray is null ? 1 : _originArray.Length;
 
     /// <summary>The origins, in order.</summary>
     public ReadOnlySpan<ReplicaId> Origins => _origins;
@@ -61,18 +79,36 @@ public sealed class VersionVector : IEquatable<VersionVector>, IReadOnlyCollecti
             map[origin] = map.TryGetValue(origin, out var existing) ? Math.Max(existing, sequence) : sequence;
         }
 
-        return map.Count == 0 ? Empty : new VersionVector([.. map.Keys], [.. map.Values]);
+        return map.Count switch
+        {
+            0 => Empty,
+            1 => new VersionVector(map.Keys.First(), map.Values.First()),
+            _ => new VersionVector([.. map.Keys], [.. map.Values]),
+        };
     }
 
     /// <summary>Builds a vector from sorted, distinct origins and positive sequences (used by decoders, which check the order).</summary>
     internal static VersionVector FromSorted(ReplicaId[] origins, long[] sequences) =>
-        origins.Length == 0 ? Empty : new VersionVector(origins, sequences);
+        origins.Length switch
+        {
+            0 => Empty,
+            1 => new VersionVector(origins[0], sequences[0]),
+            _ => new VersionVector(origins, sequences),
+        };
+
+    /// <summary>The vector of one origin with a positive sequence (decoders), without arrays.</summary>
+    internal static VersionVector Single(ReplicaId origin, long sequence) => new(origin, sequence);
 
     /// <summary>The highest sequence seen from <paramref name="origin"/>, 0 when none.</summary>
     public long Get(ReplicaId origin)
     {
+        if (_originArray is null)
+        {
+            return _singleOrigin == origin ? _singleSequence : 0;
+        }
+
         var index = IndexOf(origin);
-        return index >= 0 ? _sequences[index] : 0;
+        return index >= 0 ? _sequenceArray![index] : 0;
     }
 
     /// <summary>True when this vector has seen <paramref name="change"/>.</summary>
@@ -86,55 +122,51 @@ public sealed class VersionVector : IEquatable<VersionVector>, IReadOnlyCollecti
             throw new ArgumentOutOfRangeException(nameof(change), change.Sequence, "Change sequences start at 1.");
         }
 
+        if (_originArray is null)
+        {
+            var order = _singleOrigin.CompareTo(change.Origin);
+            if (order == 0)
+            {
+                return _singleSequence >= change.Sequence ? this : new VersionVector(change.Origin, change.Sequence);
+            }
+
+            return order < 0
+                ? new VersionVector([_singleOrigin, change.Origin], [_singleSequence, change.Sequence])
+                : new VersionVector([change.Origin, _singleOrigin], [change.Sequence, _singleSequence]);
+        }
+
+        if (_originArray.Length == 0)
+        {
+            return new VersionVector(change.Origin, change.Sequence);
+        }
+
+        var origins = _originArray;
+        var current = _sequenceArray!;
         var index = IndexOf(change.Origin);
         if (index >= 0)
         {
-            if (_sequences[index] >= change.Sequence)
+            if (current[index] >= change.Sequence)
             {
                 return this;
             }
 
             // A copy by span, not Clone(): MemberwiseClone is several times slower for these small arrays.
-            var sequences = new long[_sequences.Length];
-            _sequences.AsSpan().CopyTo(sequences);
+            var sequences = new long[current.Length];
+            current.AsSpan().CopyTo(sequences);
             sequences[index] = change.Sequence;
-            return new VersionVector(_origins, sequences);
-        }
-
-        if (_origins.Length == 0)
-        {
-            return new VersionVector(SingleOrigin(change.Origin), [change.Sequence]);
+            return new VersionVector(origins, sequences);
         }
 
         var insertAt = ~index;
-        var newOrigins = new ReplicaId[_origins.Length + 1];
-        var newSequences = new long[_origins.Length + 1];
-        Array.Copy(_origins, 0, newOrigins, 0, insertAt);
-        Array.Copy(_sequences, 0, newSequences, 0, insertAt);
+        var newOrigins = new ReplicaId[origins.Length + 1];
+        var newSequences = new long[origins.Length + 1];
+        Array.Copy(origins, 0, newOrigins, 0, insertAt);
+        Array.Copy(current, 0, newSequences, 0, insertAt);
         newOrigins[insertAt] = change.Origin;
         newSequences[insertAt] = change.Sequence;
-        Array.Copy(_origins, insertAt, newOrigins, insertAt + 1, _origins.Length - insertAt);
-        Array.Copy(_sequences, insertAt, newSequences, insertAt + 1, _origins.Length - insertAt);
+        Array.Copy(origins, insertAt, newOrigins, insertAt + 1, origins.Length - insertAt);
+        Array.Copy(current, insertAt, newSequences, insertAt + 1, origins.Length - insertAt);
         return new VersionVector(newOrigins, newSequences);
-    }
-
-    private static ReplicaId[]? s_lastSingleOrigin;
-
-    /// <summary>
-    /// The one-origin array for <paramref name="origin"/>, shared by the vectors of that origin (origin arrays
-    /// are never mutated): most records are written by one replica, and sharing keeps the array in cache.
-    /// </summary>
-    private static ReplicaId[] SingleOrigin(ReplicaId origin)
-    {
-        var cached = Volatile.Read(ref s_lastSingleOrigin);
-        if (cached is not null && cached[0] == origin)
-        {
-            return cached;
-        }
-
-        ReplicaId[] created = [origin];
-        Volatile.Write(ref s_lastSingleOrigin, created);
-        return created;
     }
 
     /// <summary>The pointwise maximum of both vectors. Returns an existing instance when one already covers the other.</summary>
@@ -153,11 +185,15 @@ public sealed class VersionVector : IEquatable<VersionVector>, IReadOnlyCollecti
         }
 
         // Exact-size arrays in two passes: this runs for every concurrent write, so no lists and no copies.
+        var mine = _origins;
+        var mySequences = _sequences;
+        var theirs = other._origins;
+        var theirSequences = other._sequences;
         var count = 0;
         int i = 0, j = 0;
-        while (i < _origins.Length || j < other._origins.Length)
+        while (i < mine.Length || j < theirs.Length)
         {
-            var compare = i == _origins.Length ? 1 : j == other._origins.Length ? -1 : _origins[i].CompareTo(other._origins[j]);
+            var compare = i == mine.Length ? 1 : j == theirs.Length ? -1 : mine[i].CompareTo(theirs[j]);
             i += compare <= 0 ? 1 : 0;
             j += compare >= 0 ? 1 : 0;
             count++;
@@ -169,36 +205,45 @@ public sealed class VersionVector : IEquatable<VersionVector>, IReadOnlyCollecti
         j = 0;
         for (var k = 0; k < count; k++)
         {
-            var compare = i == _origins.Length ? 1 : j == other._origins.Length ? -1 : _origins[i].CompareTo(other._origins[j]);
+            var compare = i == mine.Length ? 1 : j == theirs.Length ? -1 : mine[i].CompareTo(theirs[j]);
             if (compare < 0)
             {
-                origins[k] = _origins[i];
-                sequences[k] = _sequences[i++];
+                origins[k] = mine[i];
+                sequences[k] = mySequences[i++];
             }
             else if (compare > 0)
             {
-                origins[k] = other._origins[j];
-                sequences[k] = other._sequences[j++];
+                origins[k] = theirs[j];
+                sequences[k] = theirSequences[j++];
             }
             else
             {
-                origins[k] = _origins[i];
-                sequences[k] = Math.Max(_sequences[i++], other._sequences[j++]);
+                origins[k] = mine[i];
+                sequences[k] = Math.Max(mySequences[i++], theirSequences[j++]);
             }
         }
 
-        return new VersionVector(origins, sequences);
+        return count == 1 ? new VersionVector(origins[0], sequences[0]) : new VersionVector(origins, sequences);
     }
 
     /// <summary>How this vector relates to <paramref name="other"/>.</summary>
     public VersionOrder Compare(VersionVector other)
     {
         ArgumentNullException.ThrowIfNull(other);
+        if (ReferenceEquals(this, other))
+        {
+            return VersionOrder.Equal;
+        }
+
+        var mine = _origins;
+        var mySequences = _sequences;
+        var theirs = other._origins;
+        var theirSequences = other._sequences;
         bool thisAhead = false, otherAhead = false;
         int i = 0, j = 0;
-        while (i < _origins.Length || j < other._origins.Length)
+        while (i < mine.Length || j < theirs.Length)
         {
-            var compare = i == _origins.Length ? 1 : j == other._origins.Length ? -1 : _origins[i].CompareTo(other._origins[j]);
+            var compare = i == mine.Length ? 1 : j == theirs.Length ? -1 : mine[i].CompareTo(theirs[j]);
             if (compare < 0)
             {
                 thisAhead = true;
@@ -211,8 +256,8 @@ public sealed class VersionVector : IEquatable<VersionVector>, IReadOnlyCollecti
             }
             else
             {
-                var a = _sequences[i++];
-                var b = other._sequences[j++];
+                var a = mySequences[i++];
+                var b = theirSequences[j++];
                 if (a > b)
                 {
                     thisAhead = true;
@@ -233,21 +278,55 @@ public sealed class VersionVector : IEquatable<VersionVector>, IReadOnlyCollecti
     }
 
     /// <summary>True when this vector has seen everything <paramref name="other"/> has.</summary>
-    public bool Covers(VersionVector other) => Compare(other) is VersionOrder.Equal or VersionOrder.After;
+    public bool Covers(VersionVector other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        var count = Count;
+        var otherCount = other.Count;
+        if (otherCount > count)
+        {
+            return false;
+        }
+
+        if (otherCount <= 4 || otherCount * 8 < count)
+        {
+            // Few entries to check (a one-origin base against a hub's vector of 1,540): look each one up
+            // instead of walking both vectors.
+            var origins = other._origins;
+            var sequences = other._sequences;
+            for (var i = 0; i < origins.Length; i++)
+            {
+                if (Get(origins[i]) < sequences[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        return Compare(other) is VersionOrder.Equal or VersionOrder.After;
+    }
 
     private int IndexOf(ReplicaId origin)
     {
+        var origins = _origins;
         // Vectors are usually small (one entry per replica that ever wrote the record): a linear scan beats a
         // binary search there; a record written by many replicas (B3.1: 1,540) needs the binary search.
-        if (_origins.Length > 8)
+        if (origins.Length > 8)
         {
-            var found = Array.BinarySearch(_origins, origin);
+            var found = origins.BinarySearch(origin);
             return found;
         }
 
-        for (var i = 0; i < _origins.Length; i++)
+        for (var i = 0; i < origins.Length; i++)
         {
-            var compare = _origins[i].CompareTo(origin);
+            var compare = origins[i].CompareTo(origin);
             if (compare == 0)
             {
                 return i;
@@ -259,13 +338,13 @@ public sealed class VersionVector : IEquatable<VersionVector>, IReadOnlyCollecti
             }
         }
 
-        return ~_origins.Length;
+        return ~origins.Length;
     }
 
     /// <inheritdoc />
     public bool Equals(VersionVector? other) =>
         other is not null && (ReferenceEquals(this, other) ||
-            (_origins.AsSpan().SequenceEqual(other._origins) && _sequences.AsSpan().SequenceEqual(other._sequences)));
+            (_origins.SequenceEqual(other._origins) && _sequences.SequenceEqual(other._sequences)));
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as VersionVector);
@@ -274,10 +353,12 @@ public sealed class VersionVector : IEquatable<VersionVector>, IReadOnlyCollecti
     public override int GetHashCode()
     {
         var hash = new HashCode();
-        for (var i = 0; i < _origins.Length; i++)
+        var origins = _origins;
+        var sequences = _sequences;
+        for (var i = 0; i < origins.Length; i++)
         {
-            hash.Add(_origins[i]);
-            hash.Add(_sequences[i]);
+            hash.Add(origins[i]);
+            hash.Add(sequences[i]);
         }
 
         return hash.ToHashCode();
@@ -286,7 +367,7 @@ public sealed class VersionVector : IEquatable<VersionVector>, IReadOnlyCollecti
     /// <inheritdoc />
     public IEnumerator<KeyValuePair<ReplicaId, long>> GetEnumerator()
     {
-        for (var i = 0; i < _origins.Length; i++)
+        for (var i = 0; i < Count; i++)
         {
             yield return new KeyValuePair<ReplicaId, long>(_origins[i], _sequences[i]);
         }
