@@ -35,6 +35,7 @@ public sealed class SyncClient : IAsyncDisposable
     private readonly SyncSession _session;
     private readonly Backoff _backoff;
     private readonly ResiliencePipeline _pipeline;
+    private readonly ResiliencePipeline _syncAllPipeline;
     private readonly AsyncSignal _outboxSignal = new();
     private readonly AsyncSignal _wake = new();
     private readonly Lock _lock = new();
@@ -88,6 +89,18 @@ public sealed class SyncClient : IAsyncDisposable
                 },
             })
             .Build();
+        var syncAllPipeline = new ResiliencePipelineBuilder { TimeProvider = _time };
+        if (options.SyncAllRetryCount > 0)
+        {
+            syncAllPipeline.AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<RelayTransportException>(e => e.IsTransient),
+                MaxRetryAttempts = options.SyncAllRetryCount,
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(_backoff.Delay(args.AttemptNumber)),
+            });
+        }
+
+        _syncAllPipeline = syncAllPipeline.Build();
     }
 
     /// <summary>Raised when <see cref="Status"/> changes (state, cursor, contact, errors, clock skew).</summary>
@@ -177,7 +190,9 @@ public sealed class SyncClient : IAsyncDisposable
 
     /// <summary>
     /// Forces a round now, whether or not the client is started: handshake, push everything pending, pull until caught up.
-    /// Transport failures are thrown (<see cref="RelayTransportException"/>), not retried.
+    /// A transient transport failure (the relay momentarily unreachable) is retried <see cref="SyncClientOptions.SyncAllRetryCount"/>
+    /// times with the backoff delays; other transport failures, and a transient one that outlasts the retries, are thrown
+    /// (<see cref="RelayTransportException"/>). Re-running a round is safe: pushes are idempotent by change id.
     /// </summary>
     /// <exception cref="OfflineModeException">The replica is in explicit offline mode: nothing is sent.</exception>
     /// <exception cref="RelayTransportException">The relay could not be reached or refused the call.</exception>
@@ -189,6 +204,12 @@ public sealed class SyncClient : IAsyncDisposable
             throw new OfflineModeException();
         }
 
+        return await _syncAllPipeline.ExecuteAsync(static (self, token) => new ValueTask<SyncReport>(self.SyncRoundAsync(token)), this, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One round of <see cref="SyncAllAsync"/>: handshake, download, push everything, pull to the head.</summary>
+    private async Task<SyncReport> SyncRoundAsync(CancellationToken cancellationToken)
+    {
         await _session.HandshakeAsync(cancellationToken).ConfigureAwait(false);
         var pulled = await _session.DownloadAsync(cancellationToken).ConfigureAwait(false);
         var (pushed, accepted, refused) = await _session.PushAllAsync(cancellationToken).ConfigureAwait(false);

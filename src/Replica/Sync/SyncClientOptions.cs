@@ -42,6 +42,12 @@ public sealed class SyncClientOptions
     /// <summary>Entries per pull page asked of the relay; 0 for the relay's maximum (<c>limits.pullPageCountMax</c>).</summary>
     public int PullPageSize { get; set; }
 
+    /// <summary>
+    /// How many times <c>SyncAllAsync</c> retries, with the backoff delays, when the relay is momentarily unreachable
+    /// (a transient failure such as a relay that just restarted), before it throws. 0 throws at once.
+    /// </summary>
+    public int SyncAllRetryCount { get; set; } = 3;
+
     /// <summary>Free text sent in the handshake for the relay's logs.</summary>
     public string ClientAgent { get; set; } = "crdtsync-replica/1.0";
 }

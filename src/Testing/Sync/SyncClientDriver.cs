@@ -32,13 +32,15 @@ public sealed class SyncClientDriver : IReplicaSyncDriver
         ArgumentNullException.ThrowIfNull(time);
         if (!ReferenceEquals(replica, _replica) || !ReferenceEquals(transport, _transport) || _client is null)
         {
-            var options = new SyncClientOptions { ClientAgent = "crdtsync-simulator" };
+            // One attempt per sync step: the schedule decides when the next round runs (and SyncAllAsync's own
+            // retry delays would wait on a simulated clock that only the schedule moves).
+            var options = new SyncClientOptions { ClientAgent = "crdtsync-simulator", SyncAllRetryCount = 0 };
             foreach (var collection in _collections ?? [.. (replica.Configuration?.Collections.Keys.Select(c => c.Text) ?? []).Order(StringComparer.Ordinal)])
             {
                 options.Collections.Add(collection);
             }
 
-            // The jitter source is never used by SyncAllAsync; seeded anyway so nothing reads an unseeded random.
+            // The jitter source is not used with retries off; seeded anyway so nothing reads an unseeded random.
             _client = new SyncClient(replica, TransportDecorator?.Invoke(replica, transport) ?? transport, options, time, new Random(0));
             _replica = replica;
             _transport = transport;
