@@ -32,6 +32,8 @@ internal sealed class DemoDevice : IAsyncDisposable
             Token = credential.Token,
             BackoffMin = TimeSpan.FromMilliseconds(100),
             BackoffMax = TimeSpan.FromSeconds(1),
+            // The demo restarts its relay twice: "sync all" waits for it to come back rather than failing.
+            SyncAllRetryCount = 20,
             CallTimeout = TimeSpan.FromSeconds(20),
         };
         options.Collections.Add("incidents");

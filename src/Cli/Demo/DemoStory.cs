@@ -59,7 +59,7 @@ internal sealed class DemoStory(IAnsiConsole console, string folder) : IAsyncDis
         await _bob.Replica.CreateAsync("incidents", Fields(("title", "Generator makes noise"), ("priority", 3L)), "inc-2", cancellationToken);
         await _bob.Replica.CreateAsync("incidents", Fields(("title", "Valve 7 sticks"), ("priority", 4L)), "inc-3", cancellationToken);
         await _bob.Replica.CreateAsync("tasks", Fields(("title", "Order a seal"), ("assigned_to", "alice")), "task-1", cancellationToken);
-        await SyncAsync(_bob);
+        await _bob.Client.SyncAllAsync(cancellationToken);
         console.MarkupLine("Bob files three incidents and a task, and syncs.");
     }
 
@@ -68,7 +68,7 @@ internal sealed class DemoStory(IAnsiConsole console, string folder) : IAsyncDis
         Step(1, "Alice and Bob download the incidents collection, then go offline");
         foreach (var device in new[] { _alice, _bob })
         {
-            var report = await SyncAsync(device);
+            var report = await device.Client.SyncAllAsync();
             console.MarkupLine($"{device.Name} downloads: {report.Pulled} changes, caught up at cursor {report.Cursor}.");
             await device.Replica.EnterOfflineModeAsync();
         }
@@ -113,7 +113,7 @@ internal sealed class DemoStory(IAnsiConsole console, string folder) : IAsyncDis
         Step(4, "Bob closes incident 1; Alice, offline, edits it and closes it too");
         await _alice.Replica.EnterOfflineModeAsync();
         await _bob.Replica.PerformActionAsync("incidents", "inc-1", "close");
-        await SyncAsync(_bob);
+        await _bob.Client.SyncAllAsync();
         console.MarkupLine("Bob closes incident 1 and syncs: the relay accepts it.");
         await _alice.EditAsync("incidents", "inc-1", "description", Value.String("Seal replaced"));
         await _alice.Replica.PerformActionAsync("incidents", "inc-1", "close");
@@ -144,7 +144,7 @@ internal sealed class DemoStory(IAnsiConsole console, string folder) : IAsyncDis
         Step(5, "Bob deletes incident 2; Alice, offline, edits it");
         await _alice.Replica.EnterOfflineModeAsync();
         await _bob.Replica.DeleteAsync("incidents", "inc-2");
-        await SyncAsync(_bob);
+        await _bob.Client.SyncAllAsync();
         await _alice.EditAsync("incidents", "inc-2", "priority", Value.Int64(5));
         await OnlineAndSyncedAsync(_alice);
         ConsoleViews.Outbox(console, await _alice.Replica.GetOutboxAsync());
@@ -183,14 +183,14 @@ internal sealed class DemoStory(IAnsiConsole console, string folder) : IAsyncDis
         var entry = await _alice.EntryAsync("incidents", "inc-3");
         Check(entry.Status == EntryStatus.Invalid && entry.IsResolvable, $"her edit is 'invalid' (orange): {entry.Message}");
         await _alice.Replica.ResolveAsync(entry.EntryId, new Dictionary<string, Value> { ["description"] = Value.String("Spindle bent; new one ordered.") }, cancellationToken);
-        await SyncAsync(_alice);
+        await _alice.Client.SyncAllAsync(cancellationToken);
         Check((await _alice.Replica.GetOutboxAsync(cancellationToken: cancellationToken)).Count == 0, "she shortens it, and the relay accepts it");
     }
 
     private async Task Step8_OnlineOnlyActionsWaitForTheNetworkAsync()
     {
         Step(8, "An online-only action is refused offline and hidden from the available actions");
-        await SyncAsync(_bob);
+        await _bob.Client.SyncAllAsync();
         await _bob.Replica.EnterOfflineModeAsync();
         var offline = await _bob.Replica.GetAvailableActionsAsync("incidents", "inc-1");
         Check(!offline.Any(a => a.Text == "reopen"), $"offline, Bob's actions on closed incident 1: [{string.Join(", ", offline)}] (no reopen)");
@@ -224,7 +224,7 @@ internal sealed class DemoStory(IAnsiConsole console, string folder) : IAsyncDis
             Check(true, $"offline mode is refused: {ex.Message}");
         }
 
-        await SyncAsync(_alice);
+        await _alice.Client.SyncAllAsync();
         await _alice.Replica.EnterOfflineModeAsync();
         Check(_alice.Replica.IsInOfflineMode, "after a fresh download, offline mode starts");
         await _alice.Replica.LeaveOfflineModeAsync();
@@ -250,22 +250,6 @@ internal sealed class DemoStory(IAnsiConsole console, string folder) : IAsyncDis
         await Eventually(async () => (await _bob.ReadAsync("incidents", "inc-3", "priority")) == Value.Int64(3), "Bob sees her last edit");
     }
 
-    /// <summary>"Sync all", retried while the relay is momentarily unreachable (just restarted).</summary>
-    private static async Task<Replica.Sync.SyncReport> SyncAsync(DemoDevice device)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await device.Client.SyncAllAsync();
-            }
-            catch (Replica.Transport.RelayTransportException ex) when (ex.IsTransient && attempt < 50)
-            {
-                await Task.Delay(200);
-            }
-        }
-    }
-
     private async Task BothOfflineAsync()
     {
         await _alice.Replica.EnterOfflineModeAsync();
@@ -276,7 +260,7 @@ internal sealed class DemoStory(IAnsiConsole console, string folder) : IAsyncDis
     {
         await OnlineAndSyncedAsync(_alice);
         await OnlineAndSyncedAsync(_bob);
-        await SyncAsync(_alice);
+        await _alice.Client.SyncAllAsync();
     }
 
     private static async Task OnlineAndSyncedAsync(DemoDevice device)
@@ -286,7 +270,7 @@ internal sealed class DemoStory(IAnsiConsole console, string folder) : IAsyncDis
             await device.Replica.LeaveOfflineModeAsync();
         }
 
-        await SyncAsync(device);
+        await device.Client.SyncAllAsync();
     }
 
     private async Task StartRelayAsync(string urls, string configurationJson, CancellationToken cancellationToken)

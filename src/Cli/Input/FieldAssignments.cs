@@ -16,8 +16,10 @@ internal static class FieldAssignments
         var result = new Dictionary<string, Value>(StringComparer.Ordinal);
         foreach (var assignment in assignments)
         {
-            var forceString = assignment.Contains(":=", StringComparison.Ordinal) && assignment.IndexOf(":=", StringComparison.Ordinal) < assignment.IndexOf('=', StringComparison.Ordinal) + 1;
-            var separator = forceString ? assignment.IndexOf(":=", StringComparison.Ordinal) : assignment.IndexOf('=', StringComparison.Ordinal);
+            // The first '=' separates name and value; written as ':=' it forces a string.
+            var equals = assignment.IndexOf('=', StringComparison.Ordinal);
+            var forceString = equals > 0 && assignment[equals - 1] == ':';
+            var separator = forceString ? equals - 1 : equals;
             if (separator <= 0)
             {
                 throw new CliUsageException($"'{assignment}' is not field=value.");
