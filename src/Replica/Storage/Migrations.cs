@@ -83,5 +83,29 @@ internal static class Migrations
         CREATE INDEX outbox_by_record ON outbox (collection, record_id, entry_id);
         CREATE INDEX outbox_restamped ON outbox (change_sequence) WHERE change_sequence <> entry_id;
         """,
+
+        // 3: the peer change store (docs/design/peers.md): every change id this replica can vouch for (change NULL: known
+        // but not shared among peers; from_relay 1: the relay's log delivered it), the per-origin contiguous vector, and
+        // the changes held above a gap. IF NOT EXISTS: files from before this migration created these tables (without
+        // from_relay) on first peer use, and keep what they hold.
+        """
+        CREATE TABLE IF NOT EXISTS peer_changes (
+            origin   BLOB    NOT NULL,
+            sequence INTEGER NOT NULL,
+            change   BLOB,
+            PRIMARY KEY (origin, sequence)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS peer_held (
+            origin   BLOB    NOT NULL,
+            sequence INTEGER NOT NULL,
+            change   BLOB,
+            PRIMARY KEY (origin, sequence)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS peer_contiguous (
+            origin   BLOB PRIMARY KEY,
+            sequence INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        ALTER TABLE peer_changes ADD COLUMN from_relay INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 }

@@ -1,0 +1,34 @@
+using CrdtSync.Crdt.Values;
+
+namespace CrdtSync.Replica;
+
+/// <summary>Records that exist only among peers, which a relay snapshot must not purge (docs/design/peers.md).</summary>
+public sealed partial class ReplicaStore
+{
+    /// <summary>
+    /// True when the record's confirmed state holds a change received from a peer that the relay's log has not delivered
+    /// here: for some other origin, the highest change of that origin merged into the record is in the change store with
+    /// its bytes and not marked as delivered by the relay. Such a record may be absent from a relay snapshot only because
+    /// its origin has not pushed yet, so the snapshot keeps it. (The relay has a later change of an origin only if it has
+    /// the earlier ones: each origin pushes in order.)
+    /// </summary>
+    private bool HoldsPeerOnlyChange(CollectionName collection, RecordId id)
+    {
+        if (LoadRecord(collection, id)?.Confirmed is not { } confirmed)
+        {
+            return false;
+        }
+
+        foreach (var (origin, sequence) in confirmed.Version)
+        {
+            if (origin != ReplicaId && (long)_database.Scalar(
+                "SELECT EXISTS (SELECT 1 FROM peer_changes WHERE origin = $p0 AND sequence = $p1 AND change IS NOT NULL AND from_relay = 0)",
+                origin.ToByteArray(), sequence)! != 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
