@@ -22,7 +22,10 @@ public sealed partial class ReplicaStore
         foreach (var (origin, sequence) in confirmed.Version)
         {
             if (origin != ReplicaId && (long)_database.Scalar(
-                "SELECT EXISTS (SELECT 1 FROM peer_changes WHERE origin = $p0 AND sequence = $p1 AND change IS NOT NULL AND from_relay = 0)",
+                """
+                SELECT EXISTS (SELECT 1 FROM peer_changes c WHERE c.origin = $p0 AND c.sequence = $p1 AND c.change IS NOT NULL
+                    AND NOT EXISTS (SELECT 1 FROM peer_from_relay r WHERE r.origin = c.origin AND r.sequence = c.sequence))
+                """,
                 origin.ToByteArray(), sequence)! != 0)
             {
                 return true;

@@ -151,7 +151,7 @@ public sealed partial class ReplicaStore
                 TakeInPeerChanges(new PeerChangeSet(shared, skipped), notes);
                 foreach (var id in shared.Select(c => c.Id).Concat(skipped))
                 {
-                    _database.Execute("UPDATE peer_changes SET from_relay = 1 WHERE origin = $p0 AND sequence = $p1", id.Origin.ToByteArray(), id.Sequence);
+                    _database.Execute("INSERT OR IGNORE INTO peer_from_relay (origin, sequence) VALUES ($p0, $p1)", id.Origin.ToByteArray(), id.Sequence);
                 }
 
                 SaveClock();

@@ -85,9 +85,9 @@ internal static class Migrations
         """,
 
         // 3: the peer change store (docs/design/peers.md): every change id this replica can vouch for (change NULL: known
-        // but not shared among peers; from_relay 1: the relay's log delivered it), the per-origin contiguous vector, and
-        // the changes held above a gap. IF NOT EXISTS: files from before this migration created these tables (without
-        // from_relay) on first peer use, and keep what they hold.
+        // but not shared among peers), the per-origin contiguous vector, the changes held above a gap, and the ids the
+        // relay's log delivered. IF NOT EXISTS: files from before this migration created the first three on first peer
+        // use, and keep what they hold.
         """
         CREATE TABLE IF NOT EXISTS peer_changes (
             origin   BLOB    NOT NULL,
@@ -105,7 +105,11 @@ internal static class Migrations
             origin   BLOB PRIMARY KEY,
             sequence INTEGER NOT NULL
         ) WITHOUT ROWID;
-        ALTER TABLE peer_changes ADD COLUMN from_relay INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE IF NOT EXISTS peer_from_relay (
+            origin   BLOB    NOT NULL,
+            sequence INTEGER NOT NULL,
+            PRIMARY KEY (origin, sequence)
+        ) WITHOUT ROWID;
         """,
     ];
 }
