@@ -152,7 +152,6 @@ public sealed partial class ReplicaStore
         {
             SaveVisible(collection, id, next, RecordStatus.Pending);
             InsertEntry(change, overlay, now);
-            SaveIdentity(sequence);
         });
         _lastSequence = sequence;
         ReplicaMetrics.LocalWrites.Add(1);

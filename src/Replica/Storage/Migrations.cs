@@ -83,5 +83,19 @@ internal static class Migrations
         CREATE INDEX outbox_by_record ON outbox (collection, record_id, entry_id);
         CREATE INDEX outbox_restamped ON outbox (change_sequence) WHERE change_sequence <> entry_id;
         """,
+
+        // 3: a local edit no longer rewrites the identity row (one page less per edit). The outbox entry carries its stamp's
+        // time; the store recovers its sequence and clock at open from the identity row and the newest outbox entry, and the
+        // identity row keeps the high-water mark of the entries that left the outbox (a trigger raises it in the transaction
+        // that removes one), so a sequence or stamp once used is never used again. Entries written before this step take
+        // stamp_time 0: the identity row was rewritten with every edit until now, so it already holds their clock.
+        """
+        ALTER TABLE outbox ADD COLUMN stamp_time INTEGER NOT NULL DEFAULT 0;
+        CREATE TRIGGER outbox_removed_raises_high_water AFTER DELETE ON outbox
+        BEGIN
+            UPDATE replica_identity SET last_sequence = max(last_sequence, OLD.change_sequence), clock_time = max(clock_time, OLD.stamp_time)
+            WHERE singleton = 0;
+        END;
+        """,
     ];
 }

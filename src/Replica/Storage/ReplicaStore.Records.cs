@@ -323,15 +323,16 @@ public sealed partial class ReplicaStore
             collection.Text, id.Text, RecordStateCodec.Encode(visible), visible.Exists ? 1L : 0L, (long)status);
     }
 
-    private long InsertEntry(Change change, Change? overlay, DateTimeOffset now)
+    /// <summary>Adds the entry of a new local change; its id is the change's sequence, and it keeps the stamp's time (see ReplicaStore.Identity.cs).</summary>
+    private void InsertEntry(Change change, Change? overlay, DateTimeOffset now)
     {
-        return (long)_database.Scalar(
+        _database.Execute(
             """
-            INSERT INTO outbox (entry_id, collection, record_id, change_sequence, kind, created_ms, change, overlay, status)
-            VALUES ($p2, $p0, $p1, $p2, $p3, $p4, $p5, $p6, 0) RETURNING entry_id
+            INSERT INTO outbox (entry_id, collection, record_id, change_sequence, kind, created_ms, change, overlay, status, stamp_time)
+            VALUES ($p2, $p0, $p1, $p2, $p3, $p4, $p5, $p6, 0, $p7)
             """,
             change.Collection.Text, change.RecordId.Text, change.Id.Sequence, (long)change.Kind, now.ToUnixTimeMilliseconds(),
-            ChangeCodec.Encode(change), overlay is null ? null : ChangeCodec.Encode(overlay))!;
+            ChangeCodec.Encode(change), overlay is null ? null : ChangeCodec.Encode(overlay), (long)change.Stamp.Time);
     }
 
     /// <summary>The first entry in error on a record, if any (what locks it).</summary>
