@@ -150,7 +150,7 @@ public sealed partial class ReplicaStore
         var changesBefore = ChangesIfCounting();
         InTransaction(() =>
         {
-            SaveVisible(collection, id, next, RecordStatus.Pending);
+            SaveVisible(collection, id, next, RecordStatus.Pending, addedEntryId: sequence);
             InsertEntry(change, overlay, now);
         });
         _lastSequence = sequence;

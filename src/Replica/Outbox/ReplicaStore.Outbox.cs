@@ -19,7 +19,7 @@ public sealed partial class ReplicaStore
         return Serialized<IReadOnlyList<OutboxEntry>>(_ =>
         {
             var command = collectionName is { } c && recordId is { } r
-                ? _database.Command(OutboxSelect + " WHERE collection = $p0 AND record_id = $p1 ORDER BY entry_id", c.Text, r.Text)
+                ? _database.Command(OutboxSelect + $" WHERE {EntryOfRecord} ORDER BY entry_id", c.Text, r.Text)
                 : _database.Command(OutboxSelect + " ORDER BY entry_id");
             var entries = new List<OutboxEntry>();
             using var reader = command.ExecuteReader();

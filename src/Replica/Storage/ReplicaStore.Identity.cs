@@ -9,7 +9,7 @@ namespace CrdtSync.Replica;
 /// <remarks>
 /// A local write does not rewrite the identity row (that was one more page per committed edit). The newest local change is
 /// always in the outbox, with its sequence and its stamp's time, until it leaves it; an entry leaves the outbox only in a
-/// transaction whose trigger (<c>outbox_removed_raises_high_water</c>, migration 3) raises the identity row's
+/// transaction whose trigger (<c>outbox_removed</c>, migration 3) raises the identity row's
 /// <c>last_sequence</c> and <c>clock_time</c> to the entry's own. Merges from elsewhere raise <c>clock_time</c> in their
 /// own transaction. So at open, the later of the identity row and the outbox entry with the highest sequence is at least
 /// every sequence and stamp this replica ever committed, and none is used twice.

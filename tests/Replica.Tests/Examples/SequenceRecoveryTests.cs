@@ -92,8 +92,11 @@ public class SequenceRecoveryTests
             connection.Open();
             using var command = connection.CreateCommand();
             command.CommandText = $"""
-                DROP TRIGGER outbox_removed_raises_high_water;
+                DROP TRIGGER outbox_removed;
+                DROP INDEX outbox_errors;
                 ALTER TABLE outbox DROP COLUMN stamp_time;
+                ALTER TABLE records DROP COLUMN entry_ids;
+                CREATE INDEX outbox_by_record ON outbox (collection, record_id, entry_id);
                 UPDATE replica_identity SET last_sequence = 7, clock_time = {clockTime};
                 PRAGMA user_version = 2;
                 """;

@@ -294,6 +294,9 @@ internal sealed class ModelRun : IDisposable
                     $"{id}: visible {string.Join(",", snapshot.Fields)} vs model {string.Join(",", visible.SortedFields().Select(f => $"{f.Key}={f.Value.Value}"))}");
             }
 
+            var ofRecord = await _store.GetOutboxAsync("tasks", id.Text);
+            Ensure(ofRecord.Select(e => e.EntryId).SequenceEqual(_model.EntriesOf(id).Select(e => e.EntryId)),
+                $"{id}: entries [{string.Join(",", ofRecord.Select(e => e.EntryId))}], model [{string.Join(",", _model.EntriesOf(id).Select(e => e.EntryId))}]");
             Ensure(await _store.GetRecordStatusAsync("tasks", id.Text) == _model.Status(id), $"{id}: status {await _store.GetRecordStatusAsync("tasks", id.Text)} vs model {_model.Status(id)}");
             var confirmed = _store.GetConfirmed("tasks", id);
             var modelConfirmed = _model.Confirmed.GetValueOrDefault(id);

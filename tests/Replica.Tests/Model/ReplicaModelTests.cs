@@ -69,7 +69,7 @@ public class ReplicaModelTests(ITestOutputHelper output)
         await ModelRun.RunAsync(ops); // passes untouched
 
         var error = await Assert.ThrowsAsync<ModelMismatchException>(() =>
-            ModelRun.RunAsync(ops, store => store.Database.Execute("DROP TRIGGER outbox_removed_raises_high_water")));
+            ModelRun.RunAsync(ops, store => store.Database.Execute("DROP TRIGGER outbox_removed")));
         Assert.Contains("reuses a sequence", error.Message, StringComparison.Ordinal);
     }
 
