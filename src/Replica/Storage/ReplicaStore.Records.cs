@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
 using CrdtSync.Crdt.Changes;
 using CrdtSync.Crdt.Encoding;
 using CrdtSync.Crdt.Records;
@@ -30,6 +33,55 @@ public sealed partial class ReplicaStore
     /// primary key without an index of the outbox by record (one page less per local write).
     /// </summary>
     internal const string EntryOfRecord = "entry_id IN (SELECT value FROM json_each((SELECT entry_ids FROM records WHERE collection = $p0 AND record_id = $p1)))";
+
+    /// <summary>
+    /// The rows of many records, one statement per collection (the ids passed as a JSON array) instead of one lookup each;
+    /// records without a row are absent.
+    /// </summary>
+    private Dictionary<(CollectionName, RecordId), StoredRecord> LoadRecords(List<(CollectionName Collection, RecordId Id)> keys)
+    {
+        var rows = new Dictionary<(CollectionName, RecordId), StoredRecord>(keys.Count);
+        if (keys.Count == 1)
+        {
+            if (LoadRecord(keys[0].Collection, keys[0].Id) is { } row)
+            {
+                rows.Add(keys[0], row);
+            }
+
+            return rows;
+        }
+
+        foreach (var group in keys.GroupBy(k => k.Collection))
+        {
+            var collection = group.Key;
+            var byText = new Dictionary<string, RecordId>(StringComparer.Ordinal);
+            var ids = new ArrayBufferWriter<byte>();
+            using (var json = new Utf8JsonWriter(ids))
+            {
+                json.WriteStartArray();
+                foreach (var (_, id) in group)
+                {
+                    json.WriteStringValue(id.Text);
+                    byText[id.Text] = id;
+                }
+
+                json.WriteEndArray();
+            }
+
+            using var reader = _database.Command(
+                "SELECT record_id, confirmed, visible, status FROM records WHERE collection = $p0 AND record_id IN (SELECT value FROM json_each($p1))",
+                collection.Text, Encoding.UTF8.GetString(ids.WrittenSpan)).ExecuteReader();
+            while (reader.Read())
+            {
+                var id = byText[reader.GetString(0)];
+                var confirmedBytes = reader.IsDBNull(1) ? null : (byte[])reader[1];
+                var visibleBytes = reader.IsDBNull(2) ? null : (byte[])reader[2];
+                rows[(collection, id)] = new StoredRecord(collection, id, confirmedBytes, visibleBytes, (RecordStatus)reader.GetInt64(3));
+            }
+        }
+
+        return rows;
+    }
 
     private List<StoredEntry> LoadEntries(CollectionName collection, RecordId id)
     {
@@ -187,10 +239,11 @@ public sealed partial class ReplicaStore
             }
         }
 
+        var rows = LoadRecords(order);
         foreach (var key in order)
         {
             var (collection, id) = key;
-            var row = LoadRecord(collection, id);
+            var row = rows.GetValueOrDefault(key);
             var hasEntries = row is not null && row.Status != RecordStatus.Synced;
             var recompute = merge.MustRecompute(key);
             var confirmed = row?.Confirmed;
@@ -221,9 +274,14 @@ public sealed partial class ReplicaStore
 
             if (statesByRecord.TryGetValue(key, out var states))
             {
-                confirmed ??= new RecordState(collection, id);
                 foreach (var state in states)
                 {
+                    if (confirmed is null && state.Version.Count == 0 && !state.IsDeleted)
+                    {
+                        continue; // The authority has no such record (a refused create): there is nothing to confirm.
+                    }
+
+                    confirmed ??= new RecordState(collection, id);
                     var merged = confirmed.MergeFrom(state);
                     changed |= merged;
                     prefixOnly &= !merged;
