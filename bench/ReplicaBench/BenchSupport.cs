@@ -224,7 +224,66 @@ internal static class Stats
 
     public static double Ms(long start) => Stopwatch.GetElapsedTime(start).TotalMilliseconds;
 
+    /// <summary>
+    /// CPU time of the calling thread in µs (Linux; -1 elsewhere), system time included (the write and fsync calls), waiting
+    /// for the disk or for a core excluded: on the loaded shared machine it moves far less than the wall clock. The replica's
+    /// calls complete synchronously, so an operation runs on the thread that measures it.
+    /// </summary>
+    public static double ThreadCpuUs()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return -1;
+        }
+
+        return clock_gettime(3 /* CLOCK_THREAD_CPUTIME_ID */, out var ts) == 0 ? (ts.Seconds * 1e6) + (ts.Nanoseconds / 1e3) : -1;
+    }
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+#pragma warning disable SYSLIB1054, CA5392
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int clock_gettime(int clockId, out TimeSpec time);
+#pragma warning restore SYSLIB1054, CA5392
+
     public static double Us(long start) => Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+}
+
+/// <summary>
+/// Counts the pages a workload writes to a database's WAL (each is one frame, so one more 4 KiB write before the commit's
+/// fsync), through a second connection: empty the WAL, run the workload, read the WAL's frame count.
+/// </summary>
+internal static class WalFrames
+{
+    /// <summary>WAL frames written by <paramref name="work"/> (which must write fewer than the auto-checkpoint's 1,000 pages).</summary>
+    public static async Task<long> CountAsync(string path, Func<Task> work)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        connection.Open();
+        Checkpoint(connection, "TRUNCATE");
+        await work();
+        return Checkpoint(connection, "PASSIVE");
+    }
+
+    /// <summary>Runs a checkpoint; returns the frames that were in the WAL.</summary>
+    private static long Checkpoint(SqliteConnection connection, string mode)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA wal_checkpoint({mode});";
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        if (reader.GetInt64(0) != 0)
+        {
+            throw new BenchCheckException($"wal_checkpoint({mode}) was blocked: the page count would be wrong");
+        }
+
+        return reader.GetInt64(1);
+    }
 }
 
 internal sealed class BenchCheckException(string message) : Exception(message);

@@ -157,7 +157,7 @@ internal static class Program
             RawEdit();
         }
 
-        List<double> replicaUs = [], rawUs = [], replicaRates = [], rawRates = [];
+        List<double> replicaUs = [], rawUs = [], replicaRates = [], rawRates = [], replicaCpuUs = [], rawCpuUs = [];
         for (var round = 0; round < rounds; round++)
         {
             for (var side = 0; side < 2; side++)
@@ -167,16 +167,19 @@ internal static class Program
                 var roundStart = Stopwatch.GetTimestamp();
                 for (var i = 0; i < perRound; i++)
                 {
+                    var cpu = Stats.ThreadCpuUs();
                     var start = Stopwatch.GetTimestamp();
                     if (rawSide)
                     {
                         RawEdit();
                         rawUs.Add(Stats.Us(start));
+                        rawCpuUs.Add(Stats.ThreadCpuUs() - cpu);
                     }
                     else
                     {
                         await ReplicaEdit();
                         replicaUs.Add(Stats.Us(start));
+                        replicaCpuUs.Add(Stats.ThreadCpuUs() - cpu);
                     }
                 }
 
@@ -196,6 +199,25 @@ internal static class Program
             actionUs.Add(Stats.Us(start));
         }
 
+        // Pages written per committed edit (WAL frames), untimed.
+        const int pageCountOps = 100;
+        var replicaFrames = await WalFrames.CountAsync(Path.Combine(folder, "replica.db"), async () =>
+        {
+            for (var i = 0; i < pageCountOps; i++)
+            {
+                await ReplicaEdit();
+            }
+        });
+        var rawFrames = await WalFrames.CountAsync(Path.Combine(folder, "raw.db"), () =>
+        {
+            for (var i = 0; i < pageCountOps; i++)
+            {
+                RawEdit();
+            }
+
+            return Task.CompletedTask;
+        });
+
         var rawP50 = Stats.Median(rawUs);
         Emit("local_edit", new
         {
@@ -213,6 +235,11 @@ internal static class Program
             update_per_s = Math.Round(Stats.Median(replicaRates)),
             raw_upsert_per_s = Math.Round(Stats.Median(rawRates)),
             ratio_throughput = Math.Round(Stats.Median(rawRates) / Stats.Median(replicaRates), 2),
+            update_cpu_p50_us = Math.Round(Stats.Median(replicaCpuUs), 1),
+            raw_upsert_cpu_p50_us = Math.Round(Stats.Median(rawCpuUs), 1),
+            ratio_cpu_p50 = Math.Round(Stats.Median(replicaCpuUs) / Stats.Median(rawCpuUs), 2),
+            update_pages_written = Math.Round((double)replicaFrames / pageCountOps, 2),
+            raw_upsert_pages_written = Math.Round((double)rawFrames / pageCountOps, 2),
             create_p50_us = Math.Round(Stats.Median(createUs), 1),
             create_ratio_p50 = Math.Round(Stats.Median(createUs) / rawP50, 2),
             action_p50_us = Math.Round(Stats.Median(actionUs), 1),
@@ -260,7 +287,8 @@ internal static class Program
 
         // Warm-up on other records (JIT), not counted.
         var warmOrigin = new ForeignOrigin();
-        for (var w = 0; w < 5; w++)
+        var warmupBatches = quick ? 10 : 30;
+        for (var w = 0; w < warmupBatches; w++)
         {
             var warm = Enumerable.Range(0, batchSize).Select(i => (ReadOnlyMemory<byte>)ChangeCodec.Encode(
                 warmOrigin.Upsert(new RecordId("w" + ((w * batchSize) + i).ToString("D6", CultureInfo.InvariantCulture)), RecordFields(store, i % recordCount, fieldsPerChange)))).ToList();
@@ -290,26 +318,31 @@ internal static class Program
         var cursor = 0L;
         async Task Case(string name, Func<int, IEnumerable<int>> recordsOfBatch, Func<int, FieldValue[]> fields)
         {
-            List<double> replicaRates = [], rawRates = [], ratios = [];
+            List<double> replicaRates = [], rawRates = [], ratios = [], cpuRatios = [];
             for (var b = 0; b < batches; b++)
             {
                 var (changes, ids, blobs) = MakeBatch(recordsOfBatch(b), fields);
                 Stats.Collect();
-                double replicaMs = 0, rawMs = 0;
+                double replicaMs = 0, rawMs = 0, replicaCpuUs = 0, rawCpuUs = 0;
                 for (var side = 0; side < 2; side++)
                 {
+                    var cpu = Stats.ThreadCpuUs();
                     var start = Stopwatch.GetTimestamp();
                     if ((side + b) % 2 == 0)
                     {
                         raw.UpsertBatch(ids, blobs);
                         rawMs = Stats.Ms(start);
+                        rawCpuUs = Stats.ThreadCpuUs() - cpu;
                     }
                     else
                     {
                         await replica.ApplyPulledBatchAsync(new PulledBatch(Records, changes, cursor += batchSize, false));
                         replicaMs = Stats.Ms(start);
+                        replicaCpuUs = Stats.ThreadCpuUs() - cpu;
                     }
                 }
+
+                cpuRatios.Add(replicaCpuUs / rawCpuUs);
 
                 replicaRates.Add(batchSize * fieldsPerChange / replicaMs * 1000);
                 rawRates.Add(batchSize * fieldsPerChange / rawMs * 1000);
@@ -326,6 +359,8 @@ internal static class Program
                 field_changes_per_s = Math.Round(Stats.Median(replicaRates)),
                 raw_field_changes_per_s = Math.Round(Stats.Median(rawRates)),
                 ratio_time_vs_raw = Math.Round(Stats.Median(ratios), 2),
+                ratio_cpu_vs_raw = Math.Round(Stats.Median(cpuRatios), 2),
+                warmup_batches = warmupBatches,
                 target_field_changes_per_s = 200_000,
                 target_ratio = 2.0,
                 load_average_1m = Stats.LoadAverage(),

@@ -161,28 +161,6 @@ public sealed partial class ReplicaStore : IReplicaSync, IDisposable
     /// <summary>The raw database connection, for tests and diagnostics (integrity checks).</summary>
     internal ReplicaDatabase Database => _database;
 
-    private (ReplicaId Id, long LastSequence, ulong ClockTime) LoadOrCreateIdentity(ReplicaId? wantedId)
-    {
-        using (var reader = _database.Command("SELECT replica_id, last_sequence, clock_time FROM replica_identity WHERE singleton = 0").ExecuteReader())
-        {
-            if (reader.Read())
-            {
-                var existing = ReplicaId.FromBytes((byte[])reader[0]);
-                if (wantedId is { } wanted && wanted != existing)
-                {
-                    throw new ReplicaIdentityMismatchException(existing, wanted);
-                }
-
-                return (existing, reader.GetInt64(1), (ulong)reader.GetInt64(2));
-            }
-        }
-
-        var id = wantedId ?? ReplicaId.Create(_random);
-        InTransaction(() => _database.Execute(
-            "INSERT INTO replica_identity (singleton, replica_id, last_sequence, clock_time) VALUES (0, $p0, 0, 0)", id.ToByteArray()));
-        return (id, 0, 0);
-    }
-
     private void LoadSettings()
     {
         var json = LoadSetting(ConfigurationKey);
@@ -202,9 +180,6 @@ public sealed partial class ReplicaStore : IReplicaSync, IDisposable
 
     private void SaveSetting(string key, string value) =>
         _database.Execute("INSERT INTO settings (key, value) VALUES ($p0, $p1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
-
-    private void SaveIdentity(long lastSequence) =>
-        _database.Execute("UPDATE replica_identity SET last_sequence = $p0, clock_time = $p1 WHERE singleton = 0", lastSequence, (long)_clock.LastTime);
 
     private (SyncConfiguration Configuration, Principal Principal) RequireConfiguration() =>
         _configuration is { } configuration && _principal is { } principal ? (configuration, principal) : throw new NotConfiguredException();

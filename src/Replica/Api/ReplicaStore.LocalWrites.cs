@@ -156,9 +156,8 @@ public sealed partial class ReplicaStore
         var changesBefore = ChangesIfCounting();
         InTransaction(() =>
         {
-            SaveVisible(collection, id, next, RecordStatus.Pending);
+            SaveVisible(collection, id, next, RecordStatus.Pending, addedEntryId: sequence);
             InsertEntry(change, overlay, now);
-            SaveIdentity(sequence);
         });
         _lastSequence = sequence;
         ReplicaMetrics.LocalWrites.Add(1);

@@ -19,7 +19,7 @@ public sealed partial class ReplicaStore
         return Serialized<IReadOnlyList<OutboxEntry>>(_ =>
         {
             var command = collectionName is { } c && recordId is { } r
-                ? _database.Command(OutboxSelect + " WHERE collection = $p0 AND record_id = $p1 ORDER BY entry_id", c.Text, r.Text)
+                ? _database.Command(OutboxSelect + $" WHERE {EntryOfRecord} ORDER BY entry_id", c.Text, r.Text)
                 : _database.Command(OutboxSelect + " ORDER BY entry_id");
             var entries = new List<OutboxEntry>();
             using var reader = command.ExecuteReader();
@@ -104,10 +104,10 @@ public sealed partial class ReplicaStore
             _database.Execute(
                 """
                 UPDATE outbox SET change_sequence = $p1, change = $p2, overlay = $p3, created_ms = $p4, status = 0,
-                    reason = NULL, message = NULL, authority_state = NULL WHERE entry_id = $p0
+                    reason = NULL, message = NULL, authority_state = NULL, stamp_time = $p5 WHERE entry_id = $p0
                 """,
-                entryId, sequence, ChangeCodec.Encode(change), overlay is null ? null : ChangeCodec.Encode(overlay), now.ToUnixTimeMilliseconds());
-            SaveIdentity(sequence);
+                entryId, sequence, ChangeCodec.Encode(change), overlay is null ? null : ChangeCodec.Encode(overlay), now.ToUnixTimeMilliseconds(),
+                (long)change.Stamp.Time);
             SaveRecomputed(old.Collection, old.RecordId, row.Confirmed, row, null, notes);
             NoteOutboxChanged(notes);
         });

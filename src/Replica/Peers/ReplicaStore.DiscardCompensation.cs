@@ -49,7 +49,9 @@ public sealed partial class ReplicaStore
             restored.Version.With(discarded.Id),
             discarded.Fields.Select(f => new FieldValue(f.Name, restored[f.Name])));
         InsertEntry(compensation, null, now);
-        SaveIdentity(sequence);
+        _database.Execute(
+            "UPDATE records SET entry_ids = json_insert(coalesce(entry_ids, '[]'), '$[#]', $p2) WHERE collection = $p0 AND record_id = $p1",
+            discarded.Collection.Text, discarded.RecordId.Text, sequence);
         return sequence;
     }
 }

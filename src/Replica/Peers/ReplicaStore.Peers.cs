@@ -14,7 +14,7 @@ namespace CrdtSync.Replica;
 /// docs/design/peers.md.
 /// </summary>
 /// <remarks>
-/// The tables are part of the replica schema (migration 3 in <c>Storage/Migrations.cs</c>). Peer-received changes are
+/// The tables are part of the replica schema (migration 4 in <c>Storage/Migrations.cs</c>). Peer-received changes are
 /// merged into the record's base state exactly as pulled ones are; the relay log later delivers the same change ids,
 /// which merge as no-ops.
 /// </remarks>

@@ -84,7 +84,36 @@ internal static class Migrations
         CREATE INDEX outbox_restamped ON outbox (change_sequence) WHERE change_sequence <> entry_id;
         """,
 
-        // 3: the peer change store (docs/design/peers.md): every change id this replica can vouch for (change NULL: known
+        // 3: a local edit writes two pages (the record row and the outbox row) instead of four.
+        // - It no longer rewrites the identity row. The outbox entry carries its stamp's time; the store recovers its sequence
+        //   and clock at open from the identity row and the newest outbox entry, and the identity row keeps the high-water mark
+        //   of the entries that left the outbox (a trigger raises it in the transaction that removes one), so a sequence or
+        //   stamp once used is never used again. Entries written before this step take stamp_time 0: the identity row was
+        //   rewritten with every edit until now, so it already holds their clock.
+        // - The index of the outbox by record goes: the record row lists its entries' ids (entry_ids, a JSON array, ascending;
+        //   NULL when none), written by the local write in the row it writes anyway and pruned by a trigger when an entry
+        //   leaves. Only entries in error stay indexed by record (a partial index: what locks a record, what holds back a push).
+        """
+        ALTER TABLE outbox ADD COLUMN stamp_time INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE records ADD COLUMN entry_ids TEXT;
+        UPDATE records SET entry_ids = (
+            SELECT json_group_array(entry_id) FROM (
+                SELECT entry_id FROM outbox o WHERE o.collection = records.collection AND o.record_id = records.record_id ORDER BY entry_id))
+        WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.collection = records.collection AND o.record_id = records.record_id);
+        DROP INDEX outbox_by_record;
+        CREATE INDEX outbox_errors ON outbox (collection, record_id, entry_id) WHERE status >= 2;
+        CREATE TRIGGER outbox_removed AFTER DELETE ON outbox
+        BEGIN
+            UPDATE replica_identity SET last_sequence = max(last_sequence, OLD.change_sequence), clock_time = max(clock_time, OLD.stamp_time)
+            WHERE singleton = 0;
+            UPDATE records SET entry_ids = (
+                SELECT CASE WHEN count(*) = 0 THEN NULL ELSE json_group_array(value) END FROM (
+                    SELECT value FROM json_each(records.entry_ids) WHERE value <> OLD.entry_id ORDER BY value))
+            WHERE collection = OLD.collection AND record_id = OLD.record_id;
+        END;
+        """,
+
+        // 4: the peer change store (docs/design/peers.md): every change id this replica can vouch for (change NULL: known
         // but not shared among peers), the per-origin contiguous vector, the changes held above a gap, and the ids the
         // relay's log delivered. IF NOT EXISTS: files from before this migration created the first three on first peer
         // use, and keep what they hold.

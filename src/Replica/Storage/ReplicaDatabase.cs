@@ -10,7 +10,6 @@ internal sealed class ReplicaDatabase : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
-    private SqliteTransaction? _transaction;
 
     private ReplicaDatabase(SqliteConnection connection) => _connection = connection;
 
@@ -64,8 +63,7 @@ internal sealed class ReplicaDatabase : IDisposable
             Begin();
             try
             {
-                Execute(Migrations.Steps[step]);
-                Execute($"PRAGMA user_version = {step + 1};");
+                RunScript(Migrations.Steps[step] + $"PRAGMA user_version = {step + 1};");
                 Commit();
             }
             catch
@@ -76,30 +74,43 @@ internal sealed class ReplicaDatabase : IDisposable
         }
     }
 
-    public void Begin() => _transaction = _connection.BeginTransaction(deferred: false);
+    /// <summary>True between <see cref="Begin"/> and <see cref="Commit"/> or <see cref="Rollback"/>.</summary>
+    public bool InTransaction { get; private set; }
+
+    /// <summary>
+    /// Starts a write transaction (<c>BEGIN IMMEDIATE</c>). The transaction statements are prepared once and reused, like every
+    /// other command: <see cref="SqliteConnection.BeginTransaction()"/> prepares its BEGIN and COMMIT anew each time, which is
+    /// a measurable part of a single-row transaction.
+    /// </summary>
+    public void Begin()
+    {
+        if (InTransaction)
+        {
+            throw new InvalidOperationException("A replica transaction is already open.");
+        }
+
+        Command("BEGIN IMMEDIATE").ExecuteNonQuery();
+        InTransaction = true;
+    }
 
     public void Commit()
     {
-        _transaction!.Commit();
-        _transaction.Dispose();
-        _transaction = null;
+        Command("COMMIT").ExecuteNonQuery();
+        InTransaction = false;
     }
 
+    /// <summary>Rolls back the open transaction, if any (SQLite may already have rolled it back after an error).</summary>
     public void Rollback()
     {
-        if (_transaction is null)
+        if (!InTransaction)
         {
             return;
         }
 
-        try
+        InTransaction = false;
+        if (SQLitePCL.raw.sqlite3_get_autocommit(_connection.Handle) == 0)
         {
-            _transaction.Rollback();
-        }
-        finally
-        {
-            _transaction.Dispose();
-            _transaction = null;
+            Command("ROLLBACK").ExecuteNonQuery();
         }
     }
 
@@ -118,13 +129,20 @@ internal sealed class ReplicaDatabase : IDisposable
             _commands.Add(sql, command);
         }
 
-        command.Transaction = _transaction;
         for (var i = 0; i < arguments.Length; i++)
         {
             command.Parameters[i].Value = arguments[i] ?? DBNull.Value;
         }
 
         return command;
+    }
+
+    /// <summary>Runs a multi-statement script once, without keeping its command (migrations).</summary>
+    private void RunScript(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     public int Execute(string sql, params object?[] arguments) => Command(sql, arguments).ExecuteNonQuery();

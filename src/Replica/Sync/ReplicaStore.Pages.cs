@@ -149,10 +149,10 @@ public sealed partial class ReplicaStore
         }
 
         if (_database.Execute(
-            """
+            $"""
             UPDATE outbox SET status = 5, reason = 'revoked', authority_state = NULL,
                 message = 'You no longer have access to this record, so this change cannot be sent. Export it if you need it, then discard it.'
-            WHERE collection = $p0 AND record_id = $p1
+            WHERE {EntryOfRecord}
             """,
             collection.Text, id.Text) > 0)
         {

@@ -29,6 +29,7 @@ public sealed class DiscardCompensationTests
         Assert.Equal(ana.VisibleStates()["incidents/" + id.Text], ben.VisibleStates()["incidents/" + id.Text]);
         var atBen = (await ben.Replica.GetAsync("incidents", id.Text))!;
         Assert.Equal((Value.String("Broken window"), Value.Int64(3)), (atBen["title"], atBen["priority"]));
+        Assert.Equal(CrdtSync.Replica.Outbox.RecordStatus.Pending, (await ana.Replica.GetAsync("incidents", id.Text))!.Status);
     }
 
     [Fact]

@@ -57,7 +57,7 @@ public class PersistenceTests
         var before = await replica.Store.GetOutboxAsync();
         Assert.Equal([(1L, 3L), (2L, 2L)], before.Select(e => (e.EntryId, e.Change.Id.Sequence)));
 
-        // Turn the file back into schema version 1 (AUTOINCREMENT ids, a unique index on change_sequence).
+        // Turn the file back into schema version 1 (AUTOINCREMENT ids, a unique index on change_sequence, no list of entries in the record row).
         replica.Store.Dispose();
         using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={replica.DatabasePath};Pooling=False"))
         {
@@ -73,6 +73,7 @@ public class PersistenceTests
                 DROP TABLE outbox;
                 ALTER TABLE outbox_v1 RENAME TO outbox;
                 CREATE INDEX outbox_by_record ON outbox (collection, record_id, entry_id);
+                ALTER TABLE records DROP COLUMN entry_ids;
                 PRAGMA user_version = 1;
                 """;
             command.ExecuteNonQuery();
@@ -89,6 +90,7 @@ public class PersistenceTests
         await store.RecordOutcomesAsync([new(after[0].Change.Id, Crdt.Schema.OutcomeKind.Accepted, "ok", "ok")]);
         var left = await store.GetOutboxAsync();
         Assert.Equal([(2L, 2L), (4L, 4L)], left.Select(e => (e.EntryId, e.Change.Id.Sequence)));
+        Assert.Equal([2L, 4L], (await store.GetOutboxAsync("tasks", "t2")).Select(e => e.EntryId)); // the migration listed entry 2 in its record
         Assert.Equal(RecordStatus.Synced, await store.GetRecordStatusAsync("tasks", "t1"));
         Assert.Equal("a", (await store.GetAsync("tasks", "t1"))!["title"].AsString);
     }

@@ -21,6 +21,19 @@ public class CrashTests(ITestOutputHelper output)
         output.WriteLine($"seed={seed} kills={Kills}");
         var expectedTitles = new Dictionary<string, string>(StringComparer.Ordinal);
         var totalWrites = 0;
+        var discards = 0;
+        var usedSequences = new SortedSet<long>();
+        ulong lastStampTime = 0;
+
+        // Every sequence reported committed, by any of the processes, is new, and stamps only grow: a sequence or stamp is
+        // never used twice, even when the newest entry was discarded just before a SIGKILL.
+        void NoteUsed(string sequence, string time, string line)
+        {
+            Assert.True(usedSequences.Add(long.Parse(sequence, System.Globalization.CultureInfo.InvariantCulture)), $"Sequence used twice: {line}");
+            var stampTime = ulong.Parse(time, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(stampTime > lastStampTime, $"Stamp not later than the previous one: {line}");
+            lastStampTime = stampTime;
+        }
 
         for (var kill = 0; kill < Kills; kill++)
         {
@@ -28,17 +41,24 @@ public class CrashTests(ITestOutputHelper output)
             foreach (var line in lines)
             {
                 var parts = line.Split(' ');
-                if (parts is ["created" or "edited", var id, var title])
+                if (parts is ["created" or "edited", var id, var title, var sequence, var time])
                 {
                     expectedTitles[id] = title;
                     totalWrites++;
+                    NoteUsed(sequence, time, $"{line} (seed={seed})");
+                }
+                else if (parts is ["discarded", var discardedSequence, var discardedTime])
+                {
+                    discards++;
+                    NoteUsed(discardedSequence, discardedTime, $"{line} (seed={seed})");
                 }
             }
 
             Check(database, expectedTitles, $"after kill {kill + 1} (seed={seed})");
+            CheckHighWater(database, usedSequences.Count == 0 ? 0 : usedSequences.Max, lastStampTime, $"after kill {kill + 1} (seed={seed})");
         }
 
-        output.WriteLine($"{totalWrites} writes reported committed over {Kills} kills; {expectedTitles.Count} records");
+        output.WriteLine($"{totalWrites} writes and {discards} discards reported committed over {Kills} kills; {expectedTitles.Count} records");
         Assert.True(totalWrites > 0, "The child never reported a committed write: the test proved nothing.");
     }
 
@@ -108,6 +128,23 @@ public class CrashTests(ITestOutputHelper output)
         var a = actual.LastIndexOf('-');
         var e = expected.LastIndexOf('-');
         return actual.AsSpan(0, a).SequenceEqual(expected.AsSpan(0, e)) && long.Parse(actual[(a + 1)..]) >= long.Parse(expected[(e + 1)..]);
+    }
+
+    /// <summary>What the store recovers at open (the later of the identity row and the newest outbox entry) covers every reported sequence and stamp.</summary>
+    private static void CheckHighWater(string database, long sequenceMax, ulong stampTimeMax, string when)
+    {
+        using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT max(i.last_sequence, coalesce((SELECT max(change_sequence) FROM outbox), 0)),
+                   max(i.clock_time, coalesce((SELECT max(stamp_time) FROM outbox), 0))
+            FROM replica_identity i
+            """;
+        using var reader = command.ExecuteReader();
+        Assert.True(reader.Read(), $"No identity row {when}.");
+        Assert.True(reader.GetInt64(0) >= sequenceMax, $"The recoverable sequence {reader.GetInt64(0)} is below the reported {sequenceMax} {when}.");
+        Assert.True((ulong)reader.GetInt64(1) >= stampTimeMax, $"The recoverable clock {reader.GetInt64(1)} is below the reported stamp {stampTimeMax} {when}.");
     }
 
     private static void Check(string database, Dictionary<string, string> expectedTitles, string when)

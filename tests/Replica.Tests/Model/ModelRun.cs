@@ -22,6 +22,8 @@ internal sealed class ModelRun : IDisposable
     private readonly FakeRelay _relay;
     private readonly OtherDevice _other;
     private ReplicaStore _store;
+    private long _lastSequence;
+    private ulong _lastStampTime;
 
     private ModelRun()
     {
@@ -137,6 +139,7 @@ internal sealed class ModelRun : IDisposable
             var entries = await _store.GetOutboxAsync();
             var added = entries[^1];
             Ensure(added.Status == EntryStatus.Queued && added.RecordId == id && !_model.Entries.Exists(e => e.EntryId == added.EntryId), "the new entry is not the last, queued, on its record");
+            NoteNewChange(added.Change);
             _model.Entries.Add(new ReplicaModel.Entry(added.EntryId, added.Change, EntryStatus.Queued));
         }
         else
@@ -248,6 +251,7 @@ internal sealed class ModelRun : IDisposable
         {
             var retried = (await _store.GetOutboxAsync()).Single(e => e.EntryId == entry.EntryId);
             Ensure(retried.Status == EntryStatus.Queued && retried.Kind == entry.Change.Kind && retried.Change.Id.Sequence > entry.Change.Id.Sequence, "a retried entry is queued with a later change");
+            NoteNewChange(retried.Change);
             entry.Change = retried.Change;
             entry.Status = EntryStatus.Queued;
         }
@@ -255,6 +259,18 @@ internal sealed class ModelRun : IDisposable
         {
             Ensure(error is ReplicaException, $"retry threw {error.GetType().Name}: {error.Message}");
         }
+    }
+
+    /// <summary>
+    /// A new local change (a write or a retry) has a sequence and a stamp above every one this replica used before, including
+    /// those of entries accepted or discarded since and across reopens: none is ever used twice.
+    /// </summary>
+    private void NoteNewChange(Change change)
+    {
+        Ensure(change.Id.Sequence > _lastSequence, $"change {change.Id} reuses a sequence (the last used was {_lastSequence})");
+        Ensure(change.Stamp.Time > _lastStampTime, $"change {change.Id} has stamp {change.Stamp}, not after the last used ({_lastStampTime})");
+        _lastSequence = change.Id.Sequence;
+        _lastStampTime = change.Stamp.Time;
     }
 
     private async Task CheckAsync()
@@ -278,6 +294,9 @@ internal sealed class ModelRun : IDisposable
                     $"{id}: visible {string.Join(",", snapshot.Fields)} vs model {string.Join(",", visible.SortedFields().Select(f => $"{f.Key}={f.Value.Value}"))}");
             }
 
+            var ofRecord = await _store.GetOutboxAsync("tasks", id.Text);
+            Ensure(ofRecord.Select(e => e.EntryId).SequenceEqual(_model.EntriesOf(id).Select(e => e.EntryId)),
+                $"{id}: entries [{string.Join(",", ofRecord.Select(e => e.EntryId))}], model [{string.Join(",", _model.EntriesOf(id).Select(e => e.EntryId))}]");
             Ensure(await _store.GetRecordStatusAsync("tasks", id.Text) == _model.Status(id), $"{id}: status {await _store.GetRecordStatusAsync("tasks", id.Text)} vs model {_model.Status(id)}");
             var confirmed = _store.GetConfirmed("tasks", id);
             var modelConfirmed = _model.Confirmed.GetValueOrDefault(id);

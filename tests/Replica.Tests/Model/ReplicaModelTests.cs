@@ -62,6 +62,17 @@ public class ReplicaModelTests(ITestOutputHelper output)
         Assert.Contains("r1", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Canary_the_model_check_fails_when_a_discarded_entry_s_sequence_is_used_again_after_a_reopen()
+    {
+        Op[] ops = [new(OpKind.Create, 0, 0), new(OpKind.Discard, 0, 0), new(OpKind.Reopen, 0, 0), new(OpKind.Create, 0, 0)];
+        await ModelRun.RunAsync(ops); // passes untouched
+
+        var error = await Assert.ThrowsAsync<ModelMismatchException>(() =>
+            ModelRun.RunAsync(ops, store => store.Database.Execute("DROP TRIGGER outbox_removed")));
+        Assert.Contains("reuses a sequence", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>The seed from CRDTSYNC_PROPERTY_REPLAY (<c>seed,gamma</c>), else a new one (printed, so any failure can be replayed).</summary>
     private static (ulong Seed, ulong Gamma) ReplaySeed()
     {

@@ -7,19 +7,19 @@ namespace CrdtSync.Replica.Tests.Peers;
 public class PeerMigrationTests
 {
     [Fact]
-    public async Task A_version_2_file_whose_peer_tables_were_made_on_first_peer_use_migrates_keeping_what_they_hold()
+    public async Task A_version_3_file_whose_peer_tables_were_made_on_first_peer_use_migrates_keeping_what_they_hold()
     {
         using var replica = await ReplicaFixture.CreateAsync();
         await replica.Store.CreateAsync("tasks", Fields(("title", "a")), id: "t1");
         var before = await replica.Store.GetPeerVersionAsync();
 
-        // Turn the file back into schema version 2, with the peer tables as first peer use used to create them.
+        // Turn the file back into schema version 3, with the peer tables as first peer use used to create them.
         replica.Store.Dispose();
         using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={replica.DatabasePath};Pooling=False"))
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "DROP TABLE peer_from_relay; PRAGMA user_version = 2;";
+            command.CommandText = "DROP TABLE peer_from_relay; PRAGMA user_version = 3;";
             command.ExecuteNonQuery();
         }
 
