@@ -39,6 +39,10 @@ public sealed class RecordState
     private List<JournalEntry>? _journal;
     private FieldsView? _view;
 
+    // The version inline (see RecordVersion): adding a change id allocates nothing, and a VersionVector is built
+    // only when Version is read.
+    private RecordVersion _version = RecordVersion.Empty;
+
     // True when every field's Seen is included in Version (always so for local edits and causal delivery).
     // Then a write whose base covers the version has, for every field, Seen ⊔ base = base: the merge need
     // not read the field's old Seen vector (one dependent object less per write).
@@ -54,7 +58,6 @@ public sealed class RecordState
 
         Collection = collection;
         Id = id;
-        Version = VersionVector.Empty;
         _names = [];
         _entries = [];
     }
@@ -63,7 +66,6 @@ public sealed class RecordState
     {
         Collection = collection;
         Id = id;
-        Version = VersionVector.Empty;
         _names = names;
         _entries = entries;
     }
@@ -72,7 +74,7 @@ public sealed class RecordState
     {
         Collection = other.Collection;
         Id = other.Id;
-        Version = other.Version;
+        _version = other._version;
         Tombstone = other.Tombstone;
         _names = other._names;
         _entries = other._entries.AsSpan(0, other._names.Length).ToArray();
@@ -87,7 +89,7 @@ public sealed class RecordState
     public RecordId Id { get; }
 
     /// <summary>Origin → highest sequence of the changes merged into this record.</summary>
-    public VersionVector Version { get; private set; }
+    public VersionVector Version => _version.ToVector();
 
     /// <summary>Set once the record is deleted.</summary>
     public Tombstone? Tombstone { get; private set; }
@@ -96,7 +98,7 @@ public sealed class RecordState
     public bool IsDeleted => Tombstone.HasValue;
 
     /// <summary>True when at least one change (an action alone counts) was merged and the record is not deleted.</summary>
-    public bool Exists => !IsDeleted && Version.Count > 0;
+    public bool Exists => !IsDeleted && _version.Count > 0;
 
     /// <summary>The fields, unordered.</summary>
     public IReadOnlyDictionary<FieldName, FieldEntry> Fields => _view ??= new FieldsView(this);
@@ -168,10 +170,12 @@ public sealed class RecordState
             throw new ArgumentException($"Change {change.Id} is for {change.Collection}/{change.RecordId}, not {Collection}/{Id}.", nameof(change));
         }
 
-        var previous = Version;
-        var version = previous.With(change.Id);
-        var known = ReferenceEquals(version, previous);
-        Version = version;
+        // Whether the change's base covers the version before it (a local edit's base is that version itself),
+        // and, once the change is added, whether the version covers the base.
+        var baseVersion = change.Base;
+        var baseIsPrevious = _version.IsCachedVector(baseVersion);
+        var baseCoversAllSeen = _seenInVersion && change.Kind == ChangeKind.Upsert && (baseIsPrevious || _version.IsCoveredBy(baseVersion));
+        var known = !_version.Add(change.Id);
 
         if (change.Kind == ChangeKind.Delete)
         {
@@ -205,8 +209,7 @@ public sealed class RecordState
         var won = false;
         var changed = false;
         var writes = change.FieldSpan;
-        var baseCoversAllSeen = _seenInVersion && change.Base.Covers(previous);
-        _seenInVersion &= version.Covers(change.Base);
+        _seenInVersion &= baseIsPrevious || _version.Covers(baseVersion);
         if (_names.Length == 0 && writes.Length > 1)
         {
             // The first write of a record with several fields (a create): all fields at once, one shape.
@@ -286,9 +289,13 @@ public sealed class RecordState
         }
 
         var before = Version;
+        var mergedVersion = before.Merge(other.Version);
         var changed = false;
-        Version = Version.Merge(other.Version);
-        changed |= !ReferenceEquals(before, Version) && !before.Equals(Version);
+        if (!ReferenceEquals(before, mergedVersion))
+        {
+            _version.Set(mergedVersion);
+            changed = !before.Equals(mergedVersion);
+        }
 
         if (other.Tombstone is { } theirs && (Tombstone is not { } ours || theirs.CompareTo(ours) > 0))
         {
@@ -374,7 +381,8 @@ public sealed class RecordState
             entries[i] = list[i].Value;
         }
 
-        var state = new RecordState(collection, id, FieldNameShapes.Intern(names), entries) { Version = version, Tombstone = tombstone };
+        var state = new RecordState(collection, id, FieldNameShapes.Intern(names), entries) { Tombstone = tombstone };
+        state._version.Set(version);
         state._seenInVersion = SeenInVersion(version, entries);
         var journalList = journal.ToList();
         state._journal = journalList.Count > 0 ? journalList : null;
@@ -386,9 +394,9 @@ public sealed class RecordState
     {
         var state = new RecordState(collection, id, FieldNameShapes.Intern(names.AsSpan(0, fieldCount)), entries.AsSpan(0, fieldCount).ToArray())
         {
-            Version = version,
             Tombstone = tombstone,
         };
+        state._version.Set(version);
         state._seenInVersion = SeenInVersion(version, state._entries);
         if (journal.Length > 0)
         {
