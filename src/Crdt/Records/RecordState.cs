@@ -36,8 +36,10 @@ public sealed class RecordState
     // to seven, which is what a random access to one of many records pays in cache misses.
     private FieldName[] _names;
     private FieldEntry[] _entries;
-    private List<JournalEntry>? _journal;
-    private FieldsView? _view;
+    // What most records never have (a tombstone, a conflict journal) and the dictionary view, in one object made
+    // on first use: the state itself stays small (two cache lines), which is what a random access to one of many
+    // records pays for.
+    private RareParts? _rare;
 
     // The version inline (see RecordVersion): adding a change id allocates nothing, and a VersionVector is built
     // only when Version is read.
@@ -75,10 +77,11 @@ public sealed class RecordState
         Collection = other.Collection;
         Id = other.Id;
         _version = other._version;
-        Tombstone = other.Tombstone;
         _names = other._names;
         _entries = other._entries.AsSpan(0, other._names.Length).ToArray();
-        _journal = other._journal is { Count: > 0 } journal ? [.. journal] : null;
+        _rare = other._rare is { } rare && (rare.Tombstone.HasValue || rare.Journal is { Count: > 0 })
+            ? new RareParts { Tombstone = rare.Tombstone, Journal = rare.Journal is { Count: > 0 } journal ? [.. journal] : null }
+            : null;
         _seenInVersion = other._seenInVersion;
     }
 
@@ -92,19 +95,29 @@ public sealed class RecordState
     public VersionVector Version => _version.ToVector();
 
     /// <summary>Set once the record is deleted.</summary>
-    public Tombstone? Tombstone { get; private set; }
+    public Tombstone? Tombstone
+    {
+        get => _rare?.Tombstone;
+        private set
+        {
+            if (value.HasValue || _rare is not null)
+            {
+                (_rare ??= new RareParts()).Tombstone = value;
+            }
+        }
+    }
 
     /// <summary>True once a delete has been merged.</summary>
-    public bool IsDeleted => Tombstone.HasValue;
+    public bool IsDeleted => _rare is { Tombstone: not null };
 
     /// <summary>True when at least one change (an action alone counts) was merged and the record is not deleted.</summary>
     public bool Exists => !IsDeleted && _version.Count > 0;
 
     /// <summary>The fields, unordered.</summary>
-    public IReadOnlyDictionary<FieldName, FieldEntry> Fields => _view ??= new FieldsView(this);
+    public IReadOnlyDictionary<FieldName, FieldEntry> Fields => (_rare ??= new RareParts()).View ??= new FieldsView(this);
 
     /// <summary>The conflict journal, sorted by field, stamp, change id.</summary>
-    public IReadOnlyList<JournalEntry> Journal => (IReadOnlyList<JournalEntry>?)_journal ?? [];
+    public IReadOnlyList<JournalEntry> Journal => (IReadOnlyList<JournalEntry>?)_rare?.Journal ?? [];
 
     /// <summary>Number of fields.</summary>
     internal int FieldCount => _names.Length;
@@ -305,7 +318,7 @@ public sealed class RecordState
 
         if (IsDeleted)
         {
-            changed |= _names.Length > 0 || _journal is { Count: > 0 };
+            changed |= _names.Length > 0 || _rare?.Journal is { Count: > 0 };
             ClearFields();
             return changed;
         }
@@ -342,7 +355,7 @@ public sealed class RecordState
         }
 
         _seenInVersion &= other._seenInVersion;
-        if (other._journal is { } theirJournal)
+        if (other._rare?.Journal is { } theirJournal)
         {
             foreach (var journalEntry in theirJournal)
             {
@@ -355,7 +368,7 @@ public sealed class RecordState
             }
         }
 
-        if (_journal is { Count: > 0 } journal)
+        if (_rare?.Journal is { Count: > 0 } journal)
         {
             changed |= journal.RemoveAll(e => _entries[IndexOf(e.Field)].Seen.Includes(e.Writer)) > 0;
         }
@@ -385,7 +398,10 @@ public sealed class RecordState
         state._version.Set(version);
         state._seenInVersion = SeenInVersion(version, entries);
         var journalList = journal.ToList();
-        state._journal = journalList.Count > 0 ? journalList : null;
+        if (journalList.Count > 0)
+        {
+            (state._rare ??= new RareParts()).Journal = journalList;
+        }
         return state;
     }
 
@@ -400,7 +416,7 @@ public sealed class RecordState
         state._seenInVersion = SeenInVersion(version, state._entries);
         if (journal.Length > 0)
         {
-            state._journal = [.. journal];
+            (state._rare ??= new RareParts()).Journal = [.. journal];
         }
 
         return state;
@@ -476,12 +492,15 @@ public sealed class RecordState
         _seenInVersion = true;
         _names = [];
         _entries = [];
-        _journal = null;
+        if (_rare is not null)
+        {
+            _rare.Journal = null;
+        }
     }
 
     private bool AddToJournal(JournalEntry entry)
     {
-        var journal = _journal ??= [];
+        var journal = (_rare ??= new RareParts()).Journal ??= [];
         var index = journal.BinarySearch(entry);
         if (index >= 0)
         {
@@ -497,7 +516,7 @@ public sealed class RecordState
         // An empty seen vector includes nothing. A loop, not RemoveAll with a lambda: a lambda capturing
         // the parameters allocates its closure on every call (the hot path of Apply), and nothing is
         // written until the first entry to remove is found.
-        if (_journal is not { Count: > 0 } journal || seen.Count == 0)
+        if (_rare?.Journal is not { Count: > 0 } journal || seen.Count == 0)
         {
             return;
         }
@@ -526,6 +545,14 @@ public sealed class RecordState
         }
 
         journal.RemoveRange(kept, journal.Count - kept);
+    }
+
+    /// <summary>The parts of a state that most records never need.</summary>
+    private sealed class RareParts
+    {
+        public Tombstone? Tombstone;
+        public List<JournalEntry>? Journal;
+        public FieldsView? View;
     }
 
     /// <summary>The read-only dictionary view of the fields (enumerated in canonical order).</summary>
