@@ -36,9 +36,9 @@ public sealed class RecordState
     // to seven, which is what a random access to one of many records pays in cache misses.
     private FieldName[] _names;
     private FieldEntry[] _entries;
-    // What most records never have (a tombstone, a conflict journal) and the dictionary view, in one object made
-    // on first use: the state itself stays small (two cache lines), which is what a random access to one of many
-    // records pays for.
+    // What most records never have (a tombstone, a conflict journal), in one object made on first use: the state
+    // itself stays small (two cache lines), which is what a random access to one of many records pays for. Only a
+    // record that has one of them pays a dereference per write (the delete check and the journal pruning).
     private RareParts? _rare;
 
     // The version inline (see RecordVersion): adding a change id allocates nothing, and a VersionVector is built
@@ -114,7 +114,9 @@ public sealed class RecordState
     public bool Exists => !IsDeleted && _version.Count > 0;
 
     /// <summary>The fields, unordered.</summary>
-    public IReadOnlyDictionary<FieldName, FieldEntry> Fields => (_rare ??= new RareParts()).View ??= new FieldsView(this);
+    /// <remarks>A new, small view over the state's arrays on each call (not kept: a record that has been read would
+    /// otherwise carry it in its side object and pay a dereference on every later write).</remarks>
+    public IReadOnlyDictionary<FieldName, FieldEntry> Fields => new FieldsView(this);
 
     /// <summary>The conflict journal, sorted by field, stamp, change id.</summary>
     public IReadOnlyList<JournalEntry> Journal => (IReadOnlyList<JournalEntry>?)_rare?.Journal ?? [];
@@ -552,7 +554,6 @@ public sealed class RecordState
     {
         public Tombstone? Tombstone;
         public List<JournalEntry>? Journal;
-        public FieldsView? View;
     }
 
     /// <summary>The read-only dictionary view of the fields (enumerated in canonical order).</summary>
