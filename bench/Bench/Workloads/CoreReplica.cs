@@ -90,7 +90,8 @@ internal sealed class CoreReplica
     /// <summary>The delta a peer at <paramref name="theirVersion"/> lacks: the batch of every change it has not seen.</summary>
     public byte[] EncodeDelta(VersionVector theirVersion)
     {
-        var changes = new List<Change>();
+        // Sized first: the list of 100,000 changes is then one allocation, not a series of doubling copies.
+        var count = 0;
         foreach (var (origin, log) in _logs)
         {
             var from = theirVersion.Get(origin) + 1;
@@ -99,7 +100,13 @@ internal sealed class CoreReplica
                 throw new InvalidOperationException($"This replica no longer holds the changes of {origin} from {from}.");
             }
 
-            var start = (int)(from - log.FirstSequence);
+            count += Math.Max(0, log.Changes.Count - (int)(from - log.FirstSequence));
+        }
+
+        var changes = new List<Change>(count);
+        foreach (var (origin, log) in _logs)
+        {
+            var start = (int)(theirVersion.Get(origin) + 1 - log.FirstSequence);
             for (var i = start; i < log.Changes.Count; i++)
             {
                 changes.Add(log.Changes[i]);
