@@ -110,8 +110,11 @@ public sealed class RecordState
     /// <summary>True once a delete has been merged.</summary>
     public bool IsDeleted => _rare is { Tombstone: not null };
 
-    /// <summary>True when at least one change (an action alone counts) was merged and the record is not deleted.</summary>
-    public bool Exists => !IsDeleted && _version.Count > 0;
+    /// <summary>
+    /// True when at least one change (an action alone counts) was merged, the record is not deleted, and it has no field
+    /// or one of its fields holds a value (a record whose every field is null does not exist: see <see cref="RecordPresence"/>).
+    /// </summary>
+    public bool Exists => !IsDeleted && _version.Count > 0 && RecordPresence.HasNoFieldOrAValue(FieldEntrySpan);
 
     /// <summary>The fields, unordered.</summary>
     /// <remarks>A new, small view over the state's arrays on each call (not kept: a record that has been read would
