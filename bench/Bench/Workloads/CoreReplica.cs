@@ -16,6 +16,9 @@ internal sealed class CoreReplica
 {
     private readonly Dictionary<ReplicaId, OriginLog> _logs = [];
     private readonly Dictionary<ReplicaId, long> _version = [];
+    private OriginLog? _ownLog;
+
+    // This replica's own highest sequence (its entry of the version, kept apart from _version: no hashing per local edit).
     private long _sequence;
 
     public CoreReplica(ulong peerNumber, CollectionName collection, SteppingTimeProvider time, ulong clockLastTime = 0)
@@ -34,19 +37,23 @@ internal sealed class CoreReplica
 
     public HybridLogicalClock Clock { get; }
 
-    public Dictionary<RecordId, RecordState> Records { get; } = [];
+    /// <summary>
+    /// The records by id text. Keyed by <see cref="string"/>, not <see cref="RecordId"/>: a string-keyed dictionary
+    /// hashes with the runtime's fast non-randomized string hash (switching to the randomized one only under
+    /// many collisions), while a struct key goes through the randomized hash on every lookup.
+    /// </summary>
+    public Dictionary<string, RecordState> Records { get; } = new(StringComparer.Ordinal);
 
     /// <summary>One local transaction: an upsert of <paramref name="fields"/> on record <paramref name="id"/>.</summary>
     public Change Upsert(RecordId id, FieldValue[] fields)
     {
         // One hash lookup for "find or add" (the record dictionary is the first cache miss of every update).
-        ref var record = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Records, id, out _);
+        ref var record = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Records, id.Text, out _);
         record ??= new RecordState(Collection, id);
         var sequence = ++_sequence;
         var change = Change.Upsert(new ChangeId(Id, sequence), Clock.Next(), Collection, id, record.Version, fields);
         record.Apply(change);
-        Log(change.Id.Origin, sequence).Append(change);
-        _version[Id] = sequence;
+        (_ownLog ??= Log(Id, sequence)).Append(change);
         return change;
     }
 
@@ -58,7 +65,7 @@ internal sealed class CoreReplica
             throw new InvalidOperationException($"Change {change.Id} is stamped too far ahead of this replica's clock.");
         }
 
-        ref var record = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Records, change.RecordId, out _);
+        ref var record = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Records, change.RecordId.Text, out _);
         record ??= new RecordState(Collection, change.RecordId);
         var outcome = record.Apply(change);
         var origin = change.Id.Origin;
@@ -77,12 +84,14 @@ internal sealed class CoreReplica
     }
 
     /// <summary>The replica's version vector (origin → highest sequence known).</summary>
-    public VersionVector Version() => VersionVector.From(_version);
+    public VersionVector Version() =>
+        VersionVector.From(_sequence > 0 ? _version.Append(new KeyValuePair<ReplicaId, long>(Id, _sequence)) : _version);
 
     /// <summary>The delta a peer at <paramref name="theirVersion"/> lacks: the batch of every change it has not seen.</summary>
     public byte[] EncodeDelta(VersionVector theirVersion)
     {
-        var changes = new List<Change>();
+        // Sized first: the list of 100,000 changes is then one allocation, not a series of doubling copies.
+        var count = 0;
         foreach (var (origin, log) in _logs)
         {
             var from = theirVersion.Get(origin) + 1;
@@ -91,7 +100,13 @@ internal sealed class CoreReplica
                 throw new InvalidOperationException($"This replica no longer holds the changes of {origin} from {from}.");
             }
 
-            var start = (int)(from - log.FirstSequence);
+            count += Math.Max(0, log.Changes.Count - (int)(from - log.FirstSequence));
+        }
+
+        var changes = new List<Change>(count);
+        foreach (var (origin, log) in _logs)
+        {
+            var start = (int)(theirVersion.Get(origin) + 1 - log.FirstSequence);
             for (var i = start; i < log.Changes.Count; i++)
             {
                 changes.Add(log.Changes[i]);
@@ -145,15 +160,18 @@ internal sealed class CoreReplica
         var replica = new CoreReplica(peerNumber, collection, time, lastTime);
         foreach (var state in states)
         {
-            replica.Records.Add(state.Id, state);
+            replica.Records.Add(state.Id.Text, state);
         }
 
         foreach (var (origin, sequence) in version)
         {
-            replica._version[origin] = sequence;
             if (origin == replica.Id)
             {
                 replica._sequence = sequence;
+            }
+            else
+            {
+                replica._version[origin] = sequence;
             }
         }
 

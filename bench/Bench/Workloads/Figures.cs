@@ -92,16 +92,21 @@ internal static class Timing
     {
         var wall = Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds;
         LastCpuMs = ThreadCpuMilliseconds() - s_cpuStart;
+        LastAllocatedBytes = GC.GetAllocatedBytesForCurrentThread() - s_allocatedStart;
         return wall;
     }
 
     [ThreadStatic]
     private static double s_cpuStart;
 
+    [ThreadStatic]
+    private static long s_allocatedStart;
+
     /// <summary>Starts a timed region: the wall-clock timestamp, and the thread's CPU time (see <see cref="LastCpuMs"/>).</summary>
     public static long Start()
     {
         s_cpuStart = ThreadCpuMilliseconds();
+        s_allocatedStart = GC.GetAllocatedBytesForCurrentThread();
         return Stopwatch.GetTimestamp();
     }
 
@@ -111,6 +116,12 @@ internal static class Timing
     /// less than the wall clock, which also counts the time the thread waited for a core. -1 elsewhere.
     /// </summary>
     public static double LastCpuMs { get; private set; }
+
+    /// <summary>
+    /// Bytes the calling thread allocated in the last region from <see cref="Start"/> to <see cref="Milliseconds"/>:
+    /// exact and independent of the machine's load, so code changes can be compared by it on a busy machine.
+    /// </summary>
+    public static long LastAllocatedBytes { get; private set; }
 
     private static double ThreadCpuMilliseconds()
     {

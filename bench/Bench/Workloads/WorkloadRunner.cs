@@ -181,6 +181,7 @@ internal static class WorkloadRunner
             ApplyStream(a, keys, stream);
             var updateMs = Timing.Milliseconds(start);
             rs1.Add("update_cpu_ms", Timing.LastCpuMs);
+            rs1.Add("update_alloc_bytes", Timing.LastAllocatedBytes);
             Console.Error.WriteLine($"# RS-1 update: {updateMs:0.0} ms, GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0.0} ms in {GC.CollectionCount(0) - gen0} collections");
             rs1.Add("update_ms", updateMs);
             rs1.Add("updates_per_s", size.Updates / updateMs * 1000);
@@ -193,10 +194,12 @@ internal static class WorkloadRunner
             var delta = a.EncodeDelta(theirVersion);
             var encodeMs = Timing.Milliseconds(start);
             var encodeCpu = Timing.LastCpuMs;
+            var encodeAllocated = Timing.LastAllocatedBytes;
             Timing.Collect();
             start = Timing.Start();
             b.ApplyDelta(delta);
             var applyMs = Timing.Milliseconds(start);
+            rs2.Add("encode_plus_apply_alloc_bytes", encodeAllocated + Timing.LastAllocatedBytes);
             rs2.Add("encode_cpu_ms", encodeCpu);
             rs2.Add("apply_cpu_ms", Timing.LastCpuMs);
             rs2.Add("encode_plus_apply_cpu_ms", encodeCpu + Timing.LastCpuMs);
@@ -220,10 +223,12 @@ internal static class WorkloadRunner
             var c = CoreReplica.Load(3, Records, new SteppingTimeProvider(StartMilliseconds), snapshot);
             var loadMs = Timing.Milliseconds(start);
             var loadCpu = Timing.LastCpuMs;
+            var loadAllocated = Timing.LastAllocatedBytes;
             start = Timing.Start();
             var plain = ReadAll(c);
             var readMs = Timing.Milliseconds(start);
             rs4.Add("load_plus_read_cpu_ms", loadCpu + Timing.LastCpuMs);
+            rs4.Add("load_plus_read_alloc_bytes", loadAllocated + Timing.LastAllocatedBytes);
             rs4.Add("load_ms", loadMs);
             rs4.Add("first_read_ms", readMs);
             rs4.Add("load_plus_read_ms", loadMs + readMs);
@@ -261,7 +266,7 @@ internal static class WorkloadRunner
                 };
             }
 
-            plain[id.Text] = fields;
+            plain[id] = fields;
         }
 
         return plain;
@@ -302,12 +307,14 @@ internal static class WorkloadRunner
             var deltaBToA = b.EncodeDelta(versionA);
             var encodeMs = Timing.Milliseconds(start);
             var encodeCpu = Timing.LastCpuMs;
+            var encodeAllocated = Timing.LastAllocatedBytes;
             Timing.Collect();
             start = Timing.Start();
             var appliedByB = b.ApplyDelta(deltaAToB);
             var appliedByA = a.ApplyDelta(deltaBToA);
             var applyMs = Timing.Milliseconds(start);
             figures.Add("merge_cpu_ms", encodeCpu + Timing.LastCpuMs);
+            figures.Add("merge_alloc_bytes", encodeAllocated + Timing.LastAllocatedBytes);
             figures.Add("encode_ms", encodeMs);
             figures.Add("apply_ms", applyMs);
             figures.Add("merge_ms", encodeMs + applyMs);
@@ -336,7 +343,7 @@ internal static class WorkloadRunner
         var wonByA = 0;
         for (var r = 0; r < keys.Length; r++)
         {
-            var state = merged.Records[keys[r]];
+            var state = merged.Records[keys[r].Text];
             for (var f = 0; f < 8; f++)
             {
                 var slot = (r * 8) + f;
@@ -411,12 +418,12 @@ internal static class WorkloadRunner
             Timing.Collect();
             start = Timing.Start();
             var loaded = CoreReplica.Load(1_000_002, MapCollection, new SteppingTimeProvider(StartMilliseconds), doc);
-            var loadedValue = loaded.Records[MapRoot][MapKey];
+            var loadedValue = loaded.Records[MapRoot.Text][MapKey];
             figures.Add("parse_ms", Timing.Milliseconds(start));
             figures.Add("update_bytes_total", updateBytes);
 
-            var winner = reference.Records[MapRoot][MapKey];
-            Check(winner == hub.Records[MapRoot][MapKey] && winner == loadedValue, "B3.1: reference hub, timed hub and loaded replica disagree on v");
+            var winner = reference.Records[MapRoot.Text][MapKey];
+            Check(winner == hub.Records[MapRoot.Text][MapKey] && winner == loadedValue, "B3.1: reference hub, timed hub and loaded replica disagree on v");
             Check(winner == Value.Int64(clients - 1), $"B3.1: v = {winner}, expected {clients - 1} (the highest peer wins the tie)");
             if (trial == 0)
             {
@@ -430,9 +437,9 @@ internal static class WorkloadRunner
                 }
 
                 var shuffled = ApplyAll(new CoreReplica(1_000_002, MapCollection, new SteppingTimeProvider(StartMilliseconds)), updates, order);
-                var hubBytes = RecordStateCodec.Encode(hub.Records[MapRoot]);
-                Check(hubBytes.AsSpan().SequenceEqual(RecordStateCodec.Encode(reversed.Records[MapRoot])), "B3.1: the hub fed in reverse order differs");
-                Check(hubBytes.AsSpan().SequenceEqual(RecordStateCodec.Encode(shuffled.Records[MapRoot])), "B3.1: the hub fed in shuffled order differs");
+                var hubBytes = RecordStateCodec.Encode(hub.Records[MapRoot.Text]);
+                Check(hubBytes.AsSpan().SequenceEqual(RecordStateCodec.Encode(reversed.Records[MapRoot.Text])), "B3.1: the hub fed in reverse order differs");
+                Check(hubBytes.AsSpan().SequenceEqual(RecordStateCodec.Encode(shuffled.Records[MapRoot.Text])), "B3.1: the hub fed in shuffled order differs");
                 var samples = size.ConvergeClients;
                 var fullState = SnapshotCodec.Decode(doc);
                 for (var k = 0; k < samples; k++)
@@ -441,10 +448,10 @@ internal static class WorkloadRunner
                     var client = clientReplicas[index];
                     foreach (var state in fullState)
                     {
-                        client.Records[state.Id].MergeFrom(state);
+                        client.Records[state.Id.Text].MergeFrom(state);
                     }
 
-                    Check(hubBytes.AsSpan().SequenceEqual(RecordStateCodec.Encode(client.Records[MapRoot])), $"B3.1: client {index} differs after merging the hub's full state");
+                    Check(hubBytes.AsSpan().SequenceEqual(RecordStateCodec.Encode(client.Records[MapRoot.Text])), $"B3.1: client {index} differs after merging the hub's full state");
                 }
 
                 figures.Fact("converge_checked_clients", samples);

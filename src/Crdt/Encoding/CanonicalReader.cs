@@ -175,19 +175,30 @@ internal ref struct CanonicalReader
 
     public string ReadString()
     {
+        var sequence = ReadStringBytes(out var start);
+        return DecodeUtf8(sequence, start);
+    }
+
+    private ReadOnlySequence<byte> ReadStringBytes(out long start)
+    {
         var code = Peek();
         if (MessagePackCode.ToMessagePackType(code) != MessagePackType.String)
         {
             throw Error(DecodeErrorKind.Malformed, "expected a string");
         }
 
-        var start = Position;
+        start = Position;
         var sequence = _reader.ReadStringSequence() ?? throw Error(DecodeErrorKind.Malformed, "expected a string");
         if (code != StringCode(sequence.Length))
         {
             throw new DecodeException(DecodeErrorKind.NonCanonical, "string length not in its shortest form", start);
         }
 
+        return sequence;
+    }
+
+    private static string DecodeUtf8(ReadOnlySequence<byte> sequence, long start)
+    {
         try
         {
             return sequence.IsSingleSegment ? Value.StrictUtf8.GetString(sequence.FirstSpan) : Value.StrictUtf8.GetString(sequence.ToArray());
@@ -335,12 +346,24 @@ internal ref struct CanonicalReader
         return VersionVector.FromSorted(origins, sequences);
     }
 
+    /// <summary>A name (collection, field, action): a string that <see cref="IdentifierRules.CheckName"/> accepts, wrapped by <paramref name="create"/> without checking it again.</summary>
     public T ReadName<T>(Func<string, T> create, string what)
     {
-        var text = ReadString();
+        var sequence = ReadStringBytes(out var start);
+        if (sequence.IsSingleSegment && KnownNames.Find(sequence.FirstSpan) is { } known)
+        {
+            return create(known);
+        }
+
+        var text = DecodeUtf8(sequence, start);
         if (IdentifierRules.CheckName(text) is { } rule)
         {
             throw Error(DecodeErrorKind.InvalidValue, $"{what} '{text}': {rule}");
+        }
+
+        if (sequence.IsSingleSegment)
+        {
+            KnownNames.Add(sequence.FirstSpan, text);
         }
 
         return create(text);
@@ -354,7 +377,7 @@ internal ref struct CanonicalReader
             throw Error(DecodeErrorKind.InvalidValue, $"record id '{text}': {rule}");
         }
 
-        return new RecordId(text);
+        return RecordId.FromValidated(text);
     }
 
     /// <summary>Checks that <paramref name="current"/> follows <paramref name="previous"/> strictly in a sorted map.</summary>

@@ -122,7 +122,7 @@ public static class ChangeCodec
         var origin = reader.ReadReplicaId();
         var sequence = reader.ReadPositive("a change sequence");
         var time = reader.ReadStampTime();
-        var collection = reader.ReadName(static t => new CollectionName(t), "collection name");
+        var collection = reader.ReadName(CollectionName.FromValidated, "collection name");
         var recordId = reader.ReadRecordId();
         var kindCode = reader.ReadUInt64();
         if (kindCode > (ulong)ChangeKind.Delete)
@@ -133,24 +133,26 @@ public static class ChangeCodec
         var kind = (ChangeKind)kindCode;
         var baseVersion = reader.ReadVersionVector();
         FieldValue[] fields = [];
+        FieldValue single = default;
+        var isSingle = false;
         ActionName? action = null;
         switch (kind)
         {
             case ChangeKind.Upsert:
-                fields = ReadFields(ref reader);
+                isSingle = ReadFields(ref reader, out fields, out single);
                 break;
             case ChangeKind.Action:
                 reader.ReadArrayHeader(2);
-                action = reader.ReadName(static t => new ActionName(t), "action name");
-                fields = ReadFields(ref reader);
+                action = reader.ReadName(ActionName.FromValidated, "action name");
+                isSingle = ReadFields(ref reader, out fields, out single);
                 break;
             default:
                 reader.ReadNil();
                 break;
         }
 
-        return fields.Length == 1
-            ? Change.FromParts(new(origin, sequence), new Stamp(time, origin), collection, recordId, kind, baseVersion, fields[0], action)
+        return isSingle
+            ? Change.FromParts(new(origin, sequence), new Stamp(time, origin), collection, recordId, kind, baseVersion, single, action)
             : Change.FromParts(new(origin, sequence), new Stamp(time, origin), collection, recordId, kind, baseVersion, fields, action);
     }
 
@@ -164,18 +166,26 @@ public static class ChangeCodec
         }
     }
 
-    private static FieldValue[] ReadFields(ref CanonicalReader reader)
+    /// <summary>Reads the fields map; true when it holds exactly one field, returned in <paramref name="single"/> without an array.</summary>
+    private static bool ReadFields(ref CanonicalReader reader, out FieldValue[] fields, out FieldValue single)
     {
         var count = reader.ReadMapHeader(max: 1 << 16);
-        if (count == 0)
+        fields = [];
+        single = default;
+        if (count == 1)
         {
-            return [];
+            single = new FieldValue(reader.ReadName(FieldName.FromValidated, "field name"), reader.ReadValue());
+            return true;
         }
 
-        var fields = new FieldValue[count];
+        if (count > 0)
+        {
+            fields = new FieldValue[count];
+        }
+
         for (var i = 0; i < count; i++)
         {
-            var name = reader.ReadName(static t => new FieldName(t), "field name");
+            var name = reader.ReadName(FieldName.FromValidated, "field name");
             if (i > 0)
             {
                 reader.CheckAscending(fields[i - 1].Name.Text, name.Text, "field name");
@@ -184,6 +194,6 @@ public static class ChangeCodec
             fields[i] = new FieldValue(name, reader.ReadValue());
         }
 
-        return fields;
+        return false;
     }
 }

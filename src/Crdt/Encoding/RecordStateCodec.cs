@@ -120,7 +120,7 @@ public static class RecordStateCodec
     private static RecordState ReadBody(ref CanonicalReader reader)
     {
         reader.ReadArrayHeader(6);
-        var collection = reader.ReadName(static t => new CollectionName(t), "collection name");
+        var collection = reader.ReadName(CollectionName.FromValidated, "collection name");
         var id = reader.ReadRecordId();
         var version = reader.ReadVersionVector();
         Tombstone? tombstone = null;
@@ -146,7 +146,7 @@ public static class RecordStateCodec
         string? previous = null;
         for (var i = 0; i < fieldCount; i++)
         {
-            var name = reader.ReadName(static t => new FieldName(t), "field name");
+            var name = reader.ReadName(FieldName.FromValidated, "field name");
             if (previous is not null)
             {
                 reader.CheckAscending(previous, name.Text, "field name");
@@ -173,7 +173,7 @@ public static class RecordStateCodec
         for (var i = 0; i < journalCount; i++)
         {
             reader.ReadArrayHeader(5);
-            var field = reader.ReadName(static t => new FieldName(t), "field name");
+            var field = reader.ReadName(FieldName.FromValidated, "field name");
             var value = reader.ReadValue();
             var time = reader.ReadStampTime();
             var origin = reader.ReadReplicaId();

@@ -36,8 +36,14 @@ public sealed class RecordState
     // to seven, which is what a random access to one of many records pays in cache misses.
     private FieldName[] _names;
     private FieldEntry[] _entries;
-    private List<JournalEntry>? _journal;
-    private FieldsView? _view;
+    // What most records never have (a tombstone, a conflict journal), in one object made on first use: the state
+    // itself stays small (two cache lines), which is what a random access to one of many records pays for. Only a
+    // record that has one of them pays a dereference per write (the delete check and the journal pruning).
+    private RareParts? _rare;
+
+    // The version inline (see RecordVersion): adding a change id allocates nothing, and a VersionVector is built
+    // only when Version is read.
+    private RecordVersion _version = RecordVersion.Empty;
 
     // True when every field's Seen is included in Version (always so for local edits and causal delivery).
     // Then a write whose base covers the version has, for every field, Seen ⊔ base = base: the merge need
@@ -54,7 +60,6 @@ public sealed class RecordState
 
         Collection = collection;
         Id = id;
-        Version = VersionVector.Empty;
         _names = [];
         _entries = [];
     }
@@ -63,7 +68,6 @@ public sealed class RecordState
     {
         Collection = collection;
         Id = id;
-        Version = VersionVector.Empty;
         _names = names;
         _entries = entries;
     }
@@ -72,11 +76,12 @@ public sealed class RecordState
     {
         Collection = other.Collection;
         Id = other.Id;
-        Version = other.Version;
-        Tombstone = other.Tombstone;
+        _version = other._version;
         _names = other._names;
         _entries = other._entries.AsSpan(0, other._names.Length).ToArray();
-        _journal = other._journal is { Count: > 0 } journal ? [.. journal] : null;
+        _rare = other._rare is { } rare && (rare.Tombstone.HasValue || rare.Journal is { Count: > 0 })
+            ? new RareParts { Tombstone = rare.Tombstone, Journal = rare.Journal is { Count: > 0 } journal ? [.. journal] : null }
+            : null;
         _seenInVersion = other._seenInVersion;
     }
 
@@ -87,25 +92,37 @@ public sealed class RecordState
     public RecordId Id { get; }
 
     /// <summary>Origin → highest sequence of the changes merged into this record.</summary>
-    public VersionVector Version { get; private set; }
+    public VersionVector Version => _version.ToVector();
 
     /// <summary>Set once the record is deleted.</summary>
-    public Tombstone? Tombstone { get; private set; }
+    public Tombstone? Tombstone
+    {
+        get => _rare?.Tombstone;
+        private set
+        {
+            if (value.HasValue || _rare is not null)
+            {
+                (_rare ??= new RareParts()).Tombstone = value;
+            }
+        }
+    }
 
     /// <summary>True once a delete has been merged.</summary>
-    public bool IsDeleted => Tombstone.HasValue;
+    public bool IsDeleted => _rare is { Tombstone: not null };
 
     /// <summary>
     /// True when at least one change (an action alone counts) was merged, the record is not deleted, and it has no field
     /// or one of its fields holds a value (a record whose every field is null does not exist: see <see cref="RecordPresence"/>).
     /// </summary>
-    public bool Exists => !IsDeleted && Version.Count > 0 && RecordPresence.HasNoFieldOrAValue(FieldEntrySpan);
+    public bool Exists => !IsDeleted && _version.Count > 0 && RecordPresence.HasNoFieldOrAValue(FieldEntrySpan);
 
     /// <summary>The fields, unordered.</summary>
-    public IReadOnlyDictionary<FieldName, FieldEntry> Fields => _view ??= new FieldsView(this);
+    /// <remarks>A new, small view over the state's arrays on each call (not kept: a record that has been read would
+    /// otherwise carry it in its side object and pay a dereference on every later write).</remarks>
+    public IReadOnlyDictionary<FieldName, FieldEntry> Fields => new FieldsView(this);
 
     /// <summary>The conflict journal, sorted by field, stamp, change id.</summary>
-    public IReadOnlyList<JournalEntry> Journal => (IReadOnlyList<JournalEntry>?)_journal ?? [];
+    public IReadOnlyList<JournalEntry> Journal => (IReadOnlyList<JournalEntry>?)_rare?.Journal ?? [];
 
     /// <summary>Number of fields.</summary>
     internal int FieldCount => _names.Length;
@@ -171,10 +188,12 @@ public sealed class RecordState
             throw new ArgumentException($"Change {change.Id} is for {change.Collection}/{change.RecordId}, not {Collection}/{Id}.", nameof(change));
         }
 
-        var previous = Version;
-        var version = previous.With(change.Id);
-        var known = ReferenceEquals(version, previous);
-        Version = version;
+        // Whether the change's base covers the version before it (a local edit's base is that version itself),
+        // and, once the change is added, whether the version covers the base.
+        var baseVersion = change.Base;
+        var baseIsPrevious = _version.IsCachedVector(baseVersion);
+        var baseCoversAllSeen = _seenInVersion && change.Kind == ChangeKind.Upsert && (baseIsPrevious || _version.IsCoveredBy(baseVersion));
+        var known = !_version.Add(change.Id);
 
         if (change.Kind == ChangeKind.Delete)
         {
@@ -208,8 +227,7 @@ public sealed class RecordState
         var won = false;
         var changed = false;
         var writes = change.FieldSpan;
-        var baseCoversAllSeen = _seenInVersion && change.Base.Covers(previous);
-        _seenInVersion &= version.Covers(change.Base);
+        _seenInVersion &= baseIsPrevious || _version.Covers(baseVersion);
         if (_names.Length == 0 && writes.Length > 1)
         {
             // The first write of a record with several fields (a create): all fields at once, one shape.
@@ -289,9 +307,13 @@ public sealed class RecordState
         }
 
         var before = Version;
+        var mergedVersion = before.Merge(other.Version);
         var changed = false;
-        Version = Version.Merge(other.Version);
-        changed |= !ReferenceEquals(before, Version) && !before.Equals(Version);
+        if (!ReferenceEquals(before, mergedVersion))
+        {
+            _version.Set(mergedVersion);
+            changed = !before.Equals(mergedVersion);
+        }
 
         if (other.Tombstone is { } theirs && (Tombstone is not { } ours || theirs.CompareTo(ours) > 0))
         {
@@ -301,7 +323,7 @@ public sealed class RecordState
 
         if (IsDeleted)
         {
-            changed |= _names.Length > 0 || _journal is { Count: > 0 };
+            changed |= _names.Length > 0 || _rare?.Journal is { Count: > 0 };
             ClearFields();
             return changed;
         }
@@ -338,7 +360,7 @@ public sealed class RecordState
         }
 
         _seenInVersion &= other._seenInVersion;
-        if (other._journal is { } theirJournal)
+        if (other._rare?.Journal is { } theirJournal)
         {
             foreach (var journalEntry in theirJournal)
             {
@@ -351,7 +373,7 @@ public sealed class RecordState
             }
         }
 
-        if (_journal is { Count: > 0 } journal)
+        if (_rare?.Journal is { Count: > 0 } journal)
         {
             changed |= journal.RemoveAll(e => _entries[IndexOf(e.Field)].Seen.Includes(e.Writer)) > 0;
         }
@@ -377,10 +399,14 @@ public sealed class RecordState
             entries[i] = list[i].Value;
         }
 
-        var state = new RecordState(collection, id, FieldNameShapes.Intern(names), entries) { Version = version, Tombstone = tombstone };
+        var state = new RecordState(collection, id, FieldNameShapes.Intern(names), entries) { Tombstone = tombstone };
+        state._version.Set(version);
         state._seenInVersion = SeenInVersion(version, entries);
         var journalList = journal.ToList();
-        state._journal = journalList.Count > 0 ? journalList : null;
+        if (journalList.Count > 0)
+        {
+            (state._rare ??= new RareParts()).Journal = journalList;
+        }
         return state;
     }
 
@@ -389,13 +415,13 @@ public sealed class RecordState
     {
         var state = new RecordState(collection, id, FieldNameShapes.Intern(names.AsSpan(0, fieldCount)), entries.AsSpan(0, fieldCount).ToArray())
         {
-            Version = version,
             Tombstone = tombstone,
         };
+        state._version.Set(version);
         state._seenInVersion = SeenInVersion(version, state._entries);
         if (journal.Length > 0)
         {
-            state._journal = [.. journal];
+            (state._rare ??= new RareParts()).Journal = [.. journal];
         }
 
         return state;
@@ -471,12 +497,15 @@ public sealed class RecordState
         _seenInVersion = true;
         _names = [];
         _entries = [];
-        _journal = null;
+        if (_rare is not null)
+        {
+            _rare.Journal = null;
+        }
     }
 
     private bool AddToJournal(JournalEntry entry)
     {
-        var journal = _journal ??= [];
+        var journal = (_rare ??= new RareParts()).Journal ??= [];
         var index = journal.BinarySearch(entry);
         if (index >= 0)
         {
@@ -492,7 +521,7 @@ public sealed class RecordState
         // An empty seen vector includes nothing. A loop, not RemoveAll with a lambda: a lambda capturing
         // the parameters allocates its closure on every call (the hot path of Apply), and nothing is
         // written until the first entry to remove is found.
-        if (_journal is not { Count: > 0 } journal || seen.Count == 0)
+        if (_rare?.Journal is not { Count: > 0 } journal || seen.Count == 0)
         {
             return;
         }
@@ -521,6 +550,13 @@ public sealed class RecordState
         }
 
         journal.RemoveRange(kept, journal.Count - kept);
+    }
+
+    /// <summary>The parts of a state that most records never need.</summary>
+    private sealed class RareParts
+    {
+        public Tombstone? Tombstone;
+        public List<JournalEntry>? Journal;
     }
 
     /// <summary>The read-only dictionary view of the fields (enumerated in canonical order).</summary>

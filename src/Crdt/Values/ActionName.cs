@@ -10,7 +10,10 @@ public readonly record struct ActionName : IComparable<ActionName>
     public ActionName(string text) => Text = IdentifierRules.RequireName("action name", text);
 
     /// <summary>The name as text.</summary>
-    public string Text { get; }
+    public string Text { get; private init; }
+
+    /// <summary>Wraps text already checked against the grammar (decoders), without checking it again.</summary>
+    internal static ActionName FromValidated(string text) => new() { Text = text };
 
     /// <summary>Wraps <paramref name="text"/> if valid.</summary>
     public static bool TryCreate(string? text, out ActionName name)

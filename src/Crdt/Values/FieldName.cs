@@ -10,7 +10,10 @@ public readonly record struct FieldName : IComparable<FieldName>
     public FieldName(string text) => Text = IdentifierRules.RequireName("field name", text);
 
     /// <summary>The name as text.</summary>
-    public string Text { get; }
+    public string Text { get; private init; }
+
+    /// <summary>Wraps text already checked against the grammar (decoders), without checking it again.</summary>
+    internal static FieldName FromValidated(string text) => new() { Text = text };
 
     /// <summary>Wraps <paramref name="text"/> if valid.</summary>
     public static bool TryCreate(string? text, out FieldName name)

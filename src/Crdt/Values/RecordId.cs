@@ -14,7 +14,10 @@ public readonly record struct RecordId : IComparable<RecordId>
         Text = IdentifierRules.CheckRecordId(text) is { } rule ? throw new InvalidIdentifierException("record id", text, rule) : text;
 
     /// <summary>The id as text.</summary>
-    public string Text { get; }
+    public string Text { get; private init; }
+
+    /// <summary>Wraps text already checked against the grammar (decoders), without checking it again.</summary>
+    internal static RecordId FromValidated(string text) => new() { Text = text };
 
     /// <summary>Wraps <paramref name="text"/> if valid.</summary>
     public static bool TryCreate(string? text, out RecordId id)

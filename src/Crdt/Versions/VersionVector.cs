@@ -199,27 +199,34 @@ public sealed class VersionVector : IEquatable<VersionVector>, IReadOnlyCollecti
             count++;
         }
 
-        var origins = new ReplicaId[count];
+        // When one side already has every origin of the result (same count), its origin array is the result's:
+        // origin arrays are never written after construction, so they are shared (concurrent writes of two
+        // replicas then allocate only the sequences).
+        var sharedOrigins = count == mine.Length ? _originArray : count == theirs.Length ? other._originArray : null;
+        var origins = sharedOrigins ?? new ReplicaId[count];
         var sequences = new long[count];
         i = 0;
         j = 0;
         for (var k = 0; k < count; k++)
         {
             var compare = i == mine.Length ? 1 : j == theirs.Length ? -1 : mine[i].CompareTo(theirs[j]);
+            var origin = compare > 0 ? theirs[j] : mine[i];
             if (compare < 0)
             {
-                origins[k] = mine[i];
                 sequences[k] = mySequences[i++];
             }
             else if (compare > 0)
             {
-                origins[k] = theirs[j];
                 sequences[k] = theirSequences[j++];
             }
             else
             {
-                origins[k] = mine[i];
                 sequences[k] = Math.Max(mySequences[i++], theirSequences[j++]);
+            }
+
+            if (sharedOrigins is null)
+            {
+                origins[k] = origin;
             }
         }
 

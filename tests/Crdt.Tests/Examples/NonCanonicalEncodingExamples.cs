@@ -76,6 +76,15 @@ public class NonCanonicalEncodingExamples
         Assert.Equal(DecodeErrorKind.NonCanonical, Refused((Parts.Canonical with { Fields = [0x82, .. Str("s"), .. Str("é"), .. Str("n"), 0x05] }).Bytes()));
 
     [Fact]
+    public void A_field_name_is_checked_even_after_a_valid_name_of_the_same_length_was_decoded()
+    {
+        // "n" is decoded (and remembered as a checked name) first; "-" has the same length and is not a name.
+        Assert.NotNull(ChangeCodec.Decode(Parts.Canonical.Bytes()));
+        Assert.Equal(DecodeErrorKind.InvalidValue, Refused((Parts.Canonical with { Fields = [0x82, .. Str("-"), 0x05, .. Str("s"), .. Str("é")] }).Bytes()));
+        Assert.Equal(DecodeErrorKind.InvalidValue, Refused((Parts.Canonical with { Fields = [0x81, .. Str("n\u0001"), 0x05] }).Bytes()));
+    }
+
+    [Fact]
     public void A_field_name_twice_is_refused() =>
         Assert.Equal(DecodeErrorKind.DuplicateKey, Refused((Parts.Canonical with { Fields = [0x82, .. Str("n"), 0x05, .. Str("n"), 0x06] }).Bytes()));
 
