@@ -114,7 +114,7 @@ public sealed partial class ReplicaStore
         var (configuration, principal) = RequireConfiguration();
         var schema = RequireCollection(configuration, collection);
         var row = LoadRecord(collection, id);
-        if (creating && row is not null)
+        if (creating && row is not null && (row.Visible.Exists || row.Visible.IsDeleted))
         {
             throw new RecordAlreadyExistsException(collection, id);
         }
