@@ -5,6 +5,7 @@ using CrdtSync.Replica;
 using CrdtSync.Replica.Peers;
 using CrdtSync.Replica.Peers.Discovery;
 using CrdtSync.Replica.Sync;
+using CrdtSync.Replica.Transport;
 using Spectre.Console;
 
 namespace CrdtSync.Cli.Commands;
@@ -106,7 +107,10 @@ internal static class PeerCommands
             discovery.AdvertisedAddress = parse.GetValue(advertise) is { } advertised ? PeerList.ParseAddress(advertised) : server.Address;
             using var loop = new PeerDiscoveryService(replica, Microsoft.Extensions.Options.Options.Create(discovery));
             loop.Synced += (_, attempt) => Report(cli, attempt, quietWhenNothingMoved: true);
-            await using var relayClient = link is null ? null : new SyncClient(replica, Microsoft.Extensions.Options.Options.Create(new SyncClientOptions { RelayAddress = link.Relay, Token = link.Token }));
+            // What the relay commits (action effects, compensations, other devices' changes) is recorded for the peers too.
+            var relayOptions = link is null ? null : new SyncClientOptions { RelayAddress = link.Relay, Token = link.Token };
+            using var relayTransport = relayOptions is null ? null : new PeerRecordingRelayTransport(GrpcRelayTransport.Create(relayOptions), replica);
+            await using var relayClient = relayOptions is null ? null : new SyncClient(replica, relayTransport!, relayOptions);
             cli.Console.MarkupLine($"Serving peers of replica [bold]{replica.ReplicaId}[/] at [bold]{server.Address}[/]");
             cli.Console.MarkupLine($"Peers: {discovery.Peers.Count} listed{(discovery.Multicast ? $", announcing on {discovery.MulticastGroup}:{discovery.MulticastPort}" : string.Empty)}{(link is null ? string.Empty : $"; relay {link.Relay}")}");
             await loop.StartAsync(ct);

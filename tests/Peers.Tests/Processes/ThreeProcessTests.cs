@@ -64,7 +64,7 @@ public sealed class ThreeProcessTests(Xunit.Abstractions.ITestOutputHelper outpu
     }
 
     [Fact]
-    public async Task Three_replica_processes_converge_among_themselves_across_a_partition_and_then_with_the_relay()
+    public async Task Three_replica_processes_converge_among_themselves_across_a_partition_and_then_with_the_relay_also_after_a_refusal_peers_had_merged()
     {
         var (ana, ben, cleo) = (_devices[0].File, _devices[1].File, _devices[2].File);
         await EditAsync(ana, store => store.CreateAsync("incidents", Fields.Of(("title", "Flooded basement"), ("priority", 3)), "x"));
@@ -104,7 +104,37 @@ public sealed class ThreeProcessTests(Xunit.Abstractions.ITestOutputHelper outpu
             return _devices.All(d => new[] { "x", "y", "z" }.All(id => d.File.VisibleStates().GetValueOrDefault("incidents/" + id) == atRelay[id]));
         }, "every replica equals the relay on every record", secondsMax: 60);
         output.WriteLine($"{_clock.Elapsed.TotalSeconds:F1}s every replica equals the relay");
+
+        // A relay rejection peers had already merged: ben sets x's resolution (a manual field) at the relay while ana is
+        // off; ana, not having seen it, sets another later, and her peers merge hers (it wins among them). The relay
+        // refuses hers as a conflict and compensates; every copy ends with the relay's value.
+        await StopAsync(ana);
+        await StopAsync(ben);
+        await EditAsync(ben, store => store.UpdateAsync("incidents", "x", Fields.Of(("resolution", "Pipe replaced"))));
+        await StartAsync(ben, "--relay");
+        await Eventually.HoldsAsync(() => ben.OutboxCount() == 0, "ben pushed his resolution", secondsMax: 60);
+        await EditAsync(ana, store => store.UpdateAsync("incidents", "x", Fields.Of(("resolution", "Still leaking"))));
+        await StartAsync(ana);
+        await Eventually.HoldsAsync(() => Field(cleo, "x", "resolution") == "Still leaking", "cleo merged ana's resolution from a peer", secondsMax: 60);
+        await StopAsync(ana);
+        await StartAsync(ana, "--relay");
+        await Eventually.HoldsAsync(async () =>
+        {
+            var atRelay = RecordStateCodec.Decode(Convert.FromHexString((await RelayStatesAsync(["x"]))["x"]));
+            return _devices.All(d => Field(d.File, "x", "resolution") == atRelay[new Crdt.Values.FieldName("resolution")].AsString
+                && Field(d.File, "x", "title") == atRelay[new Crdt.Values.FieldName("title")].AsString);
+        }, "every copy has the relay's resolution after the refusal", secondsMax: 60);
+        Assert.Equal("Pipe replaced", Field(cleo, "x", "resolution"));
+        Assert.Equal(1, ana.OutboxCount()); // ana's refused edit waits for her to resolve or discard it
+        output.WriteLine($"{_clock.Elapsed.TotalSeconds:F1}s the refusal was compensated everywhere");
     }
+
+    /// <summary>A string field of a record as a replica shows it (null when absent).</summary>
+    private static string? Field(ReplicaFile file, string id, string field) =>
+        file.VisibleStates().TryGetValue("incidents/" + id, out var hex)
+        && RecordStateCodec.Decode(Convert.FromHexString(hex))[new Crdt.Values.FieldName(field)] is { Kind: Crdt.Values.ValueKind.String } value
+            ? value.AsString
+            : null;
 
     private async Task StartAsync(ReplicaFile file, params string[] extra)
     {
