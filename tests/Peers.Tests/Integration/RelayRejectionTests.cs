@@ -136,6 +136,41 @@ public sealed class RelayRejectionTests : IAsyncLifetime
         Assert.Empty(await dan.Replica.GetOutboxAsync());
     }
 
+    [Fact]
+    public async Task An_actions_effect_reaches_a_peer_that_never_reaches_the_relay_through_one_that_recorded_it()
+    {
+        var ((ana, anaToken), (_, _), (cleo, _)) = (_devices[0], _devices[1], _devices[2]);
+        var id = await ana.Replica.CreateAsync("incidents", Fields.Of(("title", "Blocked drain")));
+        await ana.Replica.PerformActionAsync("incidents", id.Text, "close");
+        await ana.SyncWithAsync(cleo);
+        Assert.Equal(Value.String("open"), (await cleo.Replica.GetAsync("incidents", id.Text))!["status"]); // the close waits for the relay
+
+        await SyncWithRelayAsync(ana, anaToken);
+        await cleo.SyncWithAsync(ana);
+
+        var closed = (await cleo.Replica.GetAsync("incidents", id.Text))!;
+        Assert.Equal((Value.String("closed"), Value.String("ana")), (closed["status"], closed["closed_by"]));
+        Assert.Equal(0, await cleo.Replica.GetHeldPeerChangeCountAsync());
+    }
+
+    [Fact]
+    public async Task The_compensation_of_a_discarded_shared_create_is_accepted_by_the_relay_and_nothing_of_the_record_remains_visible()
+    {
+        var ((ana, anaToken), (ben, benToken), _) = (_devices[0], _devices[1], _devices[2]);
+        var id = await ana.Replica.CreateAsync("incidents", Fields.Of(("title", "Wrong address")));
+        await ana.SyncWithAsync(ben);
+        await ana.Replica.DiscardAsync(Assert.Single(await ana.Replica.GetOutboxAsync()).EntryId);
+
+        await SyncWithRelayAsync(ana, anaToken);
+        await ben.SyncWithAsync(ana);
+        await SyncWithRelayAsync(ben, benToken);
+
+        Assert.Empty(await ana.Replica.GetOutboxAsync());
+        Assert.Empty(await ben.Replica.GetOutboxAsync());
+        Assert.Null(await ana.Replica.GetAsync("incidents", id.Text));
+        Assert.Null(await ben.Replica.GetAsync("incidents", id.Text));
+    }
+
     /// <summary>Every node's visible record has the relay's values on every field; returns the relay's state.</summary>
     private async Task<RecordState> AssertConvergedAsync(string id, bool exists)
     {
