@@ -36,4 +36,8 @@ public sealed class OperationMix
     public int AdvanceTime { get; set; } = 2;
     /// <summary>Log compactions at the relay (replicas behind the new floor must resync from a snapshot).</summary>
     public int CompactLog { get; set; } = 1;
+    /// <summary>Anti-entropy rounds between two replicas over their peer link (0 by default: peer links are opt-in, see docs/testing.md).</summary>
+    public int PeerSync { get; set; }
+    /// <summary>Peer links cut and healed.</summary>
+    public int PeerPartition { get; set; }
 }

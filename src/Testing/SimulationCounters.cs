@@ -76,6 +76,23 @@ public sealed class SimulationCounters
     /// <summary>Pulls answered <c>resync_required</c> (the cursor was behind the compacted log).</summary>
     public long ResyncsRequired { get; set; }
 
+    /// <summary>Anti-entropy rounds over a peer link that completed.</summary>
+    public long PeerSyncs { get; set; }
+    /// <summary>Change ids a replica took in from a peer (merged or recorded as skipped).</summary>
+    public long PeerChangesReceived { get; set; }
+    /// <summary>Peer rounds that failed because the link was cut.</summary>
+    public long PeerPartitionedCalls { get; set; }
+    /// <summary>Peer links healed.</summary>
+    public long PeerPartitionHeals { get; set; }
+    /// <summary>Upserts the relay refused that a peer had already merged (the relay's compensation must undo them everywhere).</summary>
+    public long RefusedChangesPeersMerged { get; set; }
+
+    /// <summary>The counters only a schedule with peer links (<see cref="OperationMix.PeerSync"/>) moves.</summary>
+    public static IReadOnlySet<string> PeerLinkCounters { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        nameof(PeerSyncs), nameof(PeerChangesReceived), nameof(PeerPartitionedCalls), nameof(PeerPartitionHeals), nameof(RefusedChangesPeersMerged),
+    };
+
     /// <summary>Adds <paramref name="other"/> to these counters.</summary>
     public void Add(SimulationCounters other)
     {

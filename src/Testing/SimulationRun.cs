@@ -29,6 +29,7 @@ internal sealed class SimulationRun : IAsyncDisposable
     private readonly List<SimulatedReplica> _replicas = [];
     private readonly List<InMemoryRelayTransport> _transports = [];
     private readonly List<IReplicaSyncDriver> _drivers = [];
+    private readonly SimulatedPeerLinks _peerLinks;
     private SimulatedRelay? _relay;
 
     public SimulationRun(Schedule schedule, SimulationOptions options)
@@ -37,6 +38,7 @@ internal sealed class SimulationRun : IAsyncDisposable
         _options = options;
         _configuration = SyncConfigurationJson.Parse(options.ConfigurationJson);
         _random = new Random(schedule.Seed);
+        _peerLinks = new SimulatedPeerLinks(Counters);
         _directory = Path.Combine(options.TemporaryDirectory ?? DefaultTemporaryDirectory.Value, $"crdtsync-sim-{schedule.Seed}-{Guid.NewGuid():N}");
     }
 
@@ -105,7 +107,10 @@ internal sealed class SimulationRun : IAsyncDisposable
             _transports.Add(new InMemoryRelayTransport(i, device, Relay, _network, _ledger, () => _replicas[replica.Index], Counters));
             _drivers.Add(_options.Sabotage == Sabotage.SkipSomePulledChanges && i == 0
                 ? new SyncClientDriver { TransportDecorator = (store, inner) => new SkippingTransport(inner, store.ReplicaId) }
-                : _options.SyncDriver());
+                : PeerLinks
+                    // As a device that serves peers runs it: what the relay commits is recorded for the peers.
+                    ? new SyncClientDriver { TransportDecorator = (store, inner) => new Replica.Peers.PeerRecordingRelayTransport(inner, store) }
+                    : _options.SyncDriver());
         }
 
         for (var i = 0; i < _schedule.Steps.Count; i++)
@@ -118,12 +123,48 @@ internal sealed class SimulationRun : IAsyncDisposable
 
         CurrentStep = -1;
         await DrainAsync().ConfigureAwait(false);
-        await FinalChecks.ConvergenceAsync(Relay, _replicas).ConfigureAwait(false);
+        var accepted = await FinalChecks.AcceptedChangesAsync(Relay).ConfigureAwait(false);
+        if (PeerLinks)
+        {
+            await PeerExchangeAsync().ConfigureAwait(false);
+            await FinalChecks.PeersConvergedAsync(_replicas).ConfigureAwait(false);
+            Counters.RefusedChangesPeersMerged += _peerLinks.Received.Values.SelectMany(ids => ids.Keys).Distinct().Count(id => !accepted.ContainsKey(id));
+        }
+
+        await FinalChecks.ConvergenceAsync(Relay, _replicas, PeerLinks ? new PeerMerges(accepted, _peerLinks.Received) : null).ConfigureAwait(false);
         await FinalChecks.AcknowledgedChangesKeptAsync(Relay, _ledger).ConfigureAwait(false);
         await FinalChecks.GuardedActionsLinearizableAsync(Relay).ConfigureAwait(false);
-        var accepted = await FinalChecks.AcceptedChangesAsync(Relay).ConfigureAwait(false);
         FinalChecks.OutboxOrderKept(_replicas, accepted, _entries);
         FinalChecks.LocalChangesKept(_replicas, accepted, _entries);
+    }
+
+    /// <summary>True when the schedule's mix has peer links.</summary>
+    private bool PeerLinks => _options.Mix.PeerSync > 0;
+
+    /// <summary>
+    /// After the drain, every pair of replicas runs peer rounds until a whole pass moves nothing: whatever any of them
+    /// still shares (also changes the relay refused) reaches all, and must change nothing the relay decided.
+    /// </summary>
+    private async Task PeerExchangeAsync()
+    {
+        for (var pass = 0; pass <= _replicas.Count; pass++)
+        {
+            var moved = 0;
+            for (var i = 0; i < _replicas.Count; i++)
+            {
+                for (var j = i + 1; j < _replicas.Count; j++)
+                {
+                    moved += await _peerLinks.SyncAsync(i, _replicas[i].Store, j, _replicas[j].Store).ConfigureAwait(false) ?? 0;
+                }
+            }
+
+            if (moved == 0)
+            {
+                return;
+            }
+        }
+
+        throw new InvariantViolationException("peer-convergence", $"peer rounds among {_replicas.Count} healed replicas still moved changes after {_replicas.Count + 1} passes.");
     }
 
     public async ValueTask DisposeAsync()
@@ -202,6 +243,16 @@ internal sealed class SimulationRun : IAsyncDisposable
                 break;
             case CompactLogStep compact:
                 await Relay.CompactLogAsync(compact.Percent).ConfigureAwait(false);
+                break;
+            case PeerSyncStep peer:
+                await _peerLinks.SyncAsync(peer.Replica, _replicas[peer.Replica].Store, peer.Peer, _replicas[peer.Peer].Store).ConfigureAwait(false);
+                break;
+            case PeerPartitionStep cut:
+                if (_peerLinks.SetCut(cut.Replica, cut.Peer, cut.Partitioned))
+                {
+                    Counters.PeerPartitionHeals++;
+                }
+
                 break;
             case AdvanceTimeStep advance:
                 _world.Advance(TimeSpan.FromMilliseconds(advance.Milliseconds));
@@ -378,6 +429,7 @@ internal sealed class SimulationRun : IAsyncDisposable
     private async Task DrainAsync()
     {
         Counters.PartitionHeals += _network.HealAll();
+        Counters.PeerPartitionHeals += _peerLinks.HealAll();
         while (_network.Delayed.Count > 0)
         {
             await DeliverDelayedAsync(0).ConfigureAwait(false);

@@ -18,6 +18,13 @@ internal sealed class CliRun : IDisposable
     public async Task<(int Exit, string Output)> RunAsync(params string[] args)
     {
         var text = new StringWriter();
+        var exit = await RunAsync(text, CancellationToken.None, args);
+        return (exit, text.ToString());
+    }
+
+    /// <summary>Runs a command that prints to <paramref name="text"/> until it ends or <paramref name="cancellationToken"/> stops it (as Ctrl+C would).</summary>
+    public static async Task<int> RunAsync(TextWriter text, CancellationToken cancellationToken, params string[] args)
+    {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Ansi = AnsiSupport.No,
@@ -27,8 +34,7 @@ internal sealed class CliRun : IDisposable
         });
         console.Profile.Width = 200;
         var cli = new CliContext(console) { JsonOut = text };
-        var exit = await CliApp.RunAsync(cli, args);
-        return (exit, text.ToString());
+        return await CliApp.RunAsync(cli, args, cancellationToken);
     }
 
     public void Dispose()

@@ -19,7 +19,14 @@ internal static class FinalChecks
     /// are those whose filter field holds its user (last live values for a tombstone); a record that left the filter may
     /// stay until the next snapshot of the collection (docs/sync.md, known limits) and is not compared.
     /// </summary>
-    public static async Task ConvergenceAsync(SimulatedRelay relay, IReadOnlyList<SimulatedReplica> replicas)
+    /// <remarks>
+    /// With peer links, a replica may also have merged changes the relay refused (peers shared them before the relay
+    /// decided; the relay's compensation undid their values): its version may then be ahead of the relay's by exactly such
+    /// ids, and the state is compared field by field (value, stamp, writer) and tombstone, the version aside; the journal
+    /// is equal, except where the replica merged a refused change of that record: then it holds no entry the relay lacks
+    /// (the refused change's author saw writes the relay still journals). See docs/testing.md, "Peer links".
+    /// </remarks>
+    public static async Task ConvergenceAsync(SimulatedRelay relay, IReadOnlyList<SimulatedReplica> replicas, PeerMerges? acceptedWithPeers = null)
     {
         var rules = relay.Endpoint.Configuration.Rules;
         var collections = rules.Collections.Keys.ToArray();
@@ -65,6 +72,12 @@ internal static class FinalChecks
                 }
 
                 var authority = stored.State;
+                if (acceptedWithPeers is not null)
+                {
+                    SameAsRelayWithPeers(replica, confirmed, authority, acceptedWithPeers);
+                    continue;
+                }
+
                 if (!confirmed.Version.Equals(authority.Version))
                 {
                     throw new InvariantViolationException("convergence", $"replica {replica.Index}: {collection}/{id} has version {confirmed.Version}, the relay {authority.Version}.");
@@ -82,6 +95,30 @@ internal static class FinalChecks
                 {
                     throw new InvariantViolationException("convergence", $"replica {replica.Index} ({replica.User}) misses {collection}/{id}, which it may read.");
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// After a full peer exchange among healed replicas: nothing is held waiting for a predecessor, and every replica's
+    /// contiguous vector is the same (each holds every change id any of them could share).
+    /// </summary>
+    public static async Task PeersConvergedAsync(IReadOnlyList<SimulatedReplica> replicas)
+    {
+        VersionVector? first = null;
+        foreach (var replica in replicas)
+        {
+            var held = await replica.Store.GetHeldPeerChangeCountAsync().ConfigureAwait(false);
+            if (held > 0)
+            {
+                throw new InvariantViolationException("peer-convergence", $"replica {replica.Index} still holds {held} peer changes waiting for a predecessor after a full exchange.");
+            }
+
+            var version = await replica.Store.GetPeerVersionAsync().ConfigureAwait(false);
+            first ??= version;
+            if (!version.Equals(first))
+            {
+                throw new InvariantViolationException("peer-convergence", $"after a full exchange replica {replica.Index} has the contiguous vector {version}, replica 0 {first}.");
             }
         }
     }
@@ -246,6 +283,50 @@ internal static class FinalChecks
 
         return records;
     }
+
+    private static void SameAsRelayWithPeers(SimulatedReplica replica, RecordState confirmed, RecordState authority, PeerMerges merges)
+    {
+        var accepted = merges.Accepted;
+        var where = $"replica {replica.Index}: {confirmed.Collection}/{confirmed.Id}";
+        foreach (var (origin, relaySequence) in authority.Version)
+        {
+            if (confirmed.Version.Get(origin) < relaySequence)
+            {
+                throw new InvariantViolationException("convergence", $"{where} has version {confirmed.Version}, behind the relay's {authority.Version}.");
+            }
+        }
+
+        foreach (var (origin, sequence) in confirmed.Version)
+        {
+            // The highest id of this origin merged here; when the relay's record is behind it, the relay must never have
+            // accepted it (ids of one origin run across records, so only the highest one is known to be of this record).
+            var newest = new ChangeId(origin, sequence);
+            if (sequence > authority.Version.Get(origin) && accepted.ContainsKey(newest))
+            {
+                throw new InvariantViolationException("convergence", $"{where} has merged {newest}, which the relay accepted, but the relay's record {authority.Version} does not include it.");
+            }
+        }
+
+        var mine = Comparable(confirmed);
+        var theirs = Comparable(authority);
+        if (mine != theirs)
+        {
+            throw new InvariantViolationException("convergence", $"{where} differs from the relay's: {mine} vs {theirs}.");
+        }
+
+        var mergedRefused = merges.Received.TryGetValue(replica.Index, out var received)
+            && received.Any(r => r.Value == (confirmed.Collection, confirmed.Id) && !accepted.ContainsKey(r.Key));
+        var relayJournal = authority.Journal.ToHashSet();
+        if (mergedRefused ? !confirmed.Journal.All(relayJournal.Contains) : !confirmed.Journal.ToHashSet().SetEquals(relayJournal))
+        {
+            throw new InvariantViolationException("convergence",
+                $"{where} has the journal [{string.Join(", ", confirmed.Journal.Order())}], the relay [{string.Join(", ", authority.Journal.Order())}]{(mergedRefused ? " (it merged a change the relay refused, so it may hold fewer entries, never others)" : string.Empty)}.");
+        }
+    }
+
+    /// <summary>A record's state without its version and journal: tombstone, and every field's value, stamp and writer.</summary>
+    private static string Comparable(RecordState state) =>
+        $"deleted={state.IsDeleted}; {string.Join(", ", state.SortedFields().Select(f => $"{f.Key}={f.Value.Value}@{f.Value.Stamp}/{f.Value.Writer}"))}";
 
     private static string Describe(RecordState state) =>
         $"{{{string.Join(", ", state.SortedFields().Select(f => $"{f.Key}={f.Value.Value}@{f.Value.Stamp}"))}; v={state.Version}; deleted={state.IsDeleted}; journal={state.Journal.Count}}}";

@@ -77,6 +77,13 @@ public sealed class ScheduleGenerator
             (mix.AdvanceTime, Gen.Elements(10, 200, 1_000, 30_000).Select(ms => (SimStep)new AdvanceTimeStep(ms))),
             (mix.CompactLog, Gen.Elements(50, 100).Select(percent => (SimStep)new CompactLogStep(percent))),
         };
+        if (_options.ReplicaCount > 1)
+        {
+            var pair = from r in replica from offset in Gen.Choose(1, _options.ReplicaCount - 1) select (r, (r + offset) % _options.ReplicaCount);
+            choices.Add((mix.PeerSync, pair.Select(p => (SimStep)new PeerSyncStep(p.Item1, p.Item2))));
+            choices.Add((mix.PeerPartition, from p in pair from cut in Gen.Elements(true, false) select (SimStep)new PeerPartitionStep(p.Item1, p.Item2, cut)));
+        }
+
         if (_roles.Length > 0 && _options.Users.Count > 0)
         {
             choices.Add((mix.Grant, from u in Gen.Choose(0, _options.Users.Count - 1) from role in Gen.Elements(_roles) from granted in Gen.Elements(true, false)

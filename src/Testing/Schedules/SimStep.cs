@@ -112,3 +112,13 @@ public sealed record AdvanceTimeStep(int Milliseconds) : SimStep;
 /// removed, so replicas whose cursor is older are told <c>resync_required</c> and download a snapshot.
 /// </summary>
 public sealed record CompactLogStep(int Percent) : SimStep;
+
+/// <summary>
+/// One anti-entropy round over the peer link between two replicas (<c>PeerClient</c>'s algorithm on the real change
+/// stores, through the peer wire format): <paramref name="Replica"/> takes in what it misses from <paramref name="Peer"/>,
+/// then gives it what it misses. Fails (nothing moves) while the link is cut.
+/// </summary>
+public sealed record PeerSyncStep(int Replica, int Peer) : SimStep;
+
+/// <summary>Cuts (or heals) the peer link between two replicas (the LAN between them).</summary>
+public sealed record PeerPartitionStep(int Replica, int Peer, bool Partitioned) : SimStep;
