@@ -102,6 +102,19 @@ public abstract class DeviceActivityProperties(ITestOutputHelper output)
                 .OrderBy(p => p.Key).SequenceEqual(expected.OrderBy(p => p.Key));
         }));
 
+    /// <summary>Found by the tally property on PostgreSQL (seed 8086663568005156406,3730212692211305307): one upsert statement may not touch a row twice.</summary>
+    [Fact]
+    public async Task A_batch_naming_the_same_minute_and_kind_twice_adds_both_counts()
+    {
+        var minute = Start.AddYears(1);
+        OutcomeTally[] batch = [new(minute, OutcomeKind.Conflict, 1), new(minute, OutcomeKind.ClockSkew, 1), new(minute, OutcomeKind.Conflict, 2)];
+
+        await Store.AddOutcomeTalliesAsync(batch, minute.AddDays(-1), CancellationToken.None);
+
+        var read = await Store.ReadOutcomeTalliesAsync(minute, CancellationToken.None);
+        Assert.Equal([new OutcomeTally(minute, OutcomeKind.Conflict, 3), new OutcomeTally(minute, OutcomeKind.ClockSkew, 1)], read);
+    }
+
     /// <summary>Lists of 1 to 6 items: enough to interleave batches, few enough transactions per case.</summary>
     private static Gen<T[]> Short<T>(Gen<T> items) => Gen.Choose(1, 6).SelectMany(n => Gen.ArrayOf(items, n));
 

@@ -86,16 +86,18 @@ public sealed partial class PostgresRelayStore
         ArgumentNullException.ThrowIfNull(tallies);
         return WriteCoreAsync(async (transaction, ct) =>
         {
-            if (tallies.Count > 0)
+            // One row per minute and kind: an upsert may not touch the same row twice in one statement.
+            var rows = tallies.GroupBy(t => (Minute: t.Minute.ToUnixTimeMilliseconds(), Kind: (int)t.Kind)).Select(g => (g.Key.Minute, g.Key.Kind, Count: g.Sum(t => t.Count))).ToArray();
+            if (rows.Length > 0)
             {
                 await using var add = transaction.Command(
                     """
                     INSERT INTO outcome_tallies AS t (minute, kind, count) SELECT * FROM unnest($1::bigint[], $2::integer[], $3::bigint[])
                     ON CONFLICT (minute, kind) DO UPDATE SET count = t.count + excluded.count
                     """,
-                    tallies.Select(t => t.Minute.ToUnixTimeMilliseconds()).ToArray(),
-                    tallies.Select(t => (int)t.Kind).ToArray(),
-                    tallies.Select(t => t.Count).ToArray());
+                    rows.Select(r => r.Minute).ToArray(),
+                    rows.Select(r => r.Kind).ToArray(),
+                    rows.Select(r => r.Count).ToArray());
                 await add.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
 

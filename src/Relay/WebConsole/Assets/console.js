@@ -65,6 +65,7 @@ function showConsole(session) {
 }
 
 function select(screen, focus) {
+  say('');
   for (const name of screens) {
     const tab = byId(`tab-${name}`);
     const on = name === screen;
