@@ -84,7 +84,7 @@ internal sealed class ConsoleSync(ReplicaStore replica, SyncClient? client, Cons
     /// <summary>Subscribes every collection the user may read, then syncs so the offline cache is fresh.</summary>
     public async Task<JsonObject> DownloadAsync(CancellationToken cancellationToken)
     {
-        Require();
+        var syncClient = Require();
         if (replica.Configuration is null)
         {
             // The handshake brings the configuration, which says which collections there are.
@@ -96,7 +96,8 @@ internal sealed class ConsoleSync(ReplicaStore replica, SyncClient? client, Cons
             var subscribed = (await replica.GetSubscriptionsAsync(cancellationToken).ConfigureAwait(false)).Select(s => s.Collection).ToHashSet();
             foreach (var collection in configuration.Collections.Keys.Where(c => !subscribed.Contains(c) && configuration.CanReadCollection(principal, c)))
             {
-                await replica.SubscribeAsync(collection.Text, cancellationToken: cancellationToken).ConfigureAwait(false);
+                // Through the client, so a running one downloads it and follows it live.
+                await syncClient.SubscribeAsync(collection.Text, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
         }
 

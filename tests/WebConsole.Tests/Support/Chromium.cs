@@ -39,6 +39,8 @@ public sealed class Chromium : IAsyncLifetime
                 $"Chromium is not installed at {ExecutablePath}: run 'apt-get install -y chromium' (as .ci/run does) or set CRDTSYNC_CHROMIUM.");
         }
 
+        // Bounds that only stop a hang: every wait is on page state, never on time.
+        Assertions.SetDefaultExpectTimeout(30_000);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -58,6 +60,7 @@ public sealed class Chromium : IAsyncLifetime
             Locale = "en-US",
             TimezoneId = "UTC",
         });
+        context.SetDefaultTimeout(30_000);
         return await context.NewPageAsync();
     }
 

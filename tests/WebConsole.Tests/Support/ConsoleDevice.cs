@@ -29,8 +29,29 @@ public sealed class ConsoleDevice : IAsyncDisposable
 
     public Uri Address => Console.Address;
 
-    /// <summary>A device of <paramref name="credential"/> syncing with <paramref name="relay"/>; nothing is downloaded yet.</summary>
-    public static async Task<ConsoleDevice> ForRelayAsync(LoopbackRelay relay, DeviceCredential credential)
+    /// <summary>Subscribes to every collection the user may read and syncs: the offline cache is fresh afterwards.</summary>
+    public async Task DownloadAsync()
+    {
+        if (Replica.Configuration is null)
+        {
+            // The handshake brings the configuration, which names the collections.
+            await Client!.SyncAllAsync();
+        }
+
+        foreach (var collection in Replica.Configuration!.Collections.Keys)
+        {
+            // Through the client, so a running one downloads it and follows it live.
+            await Client!.SubscribeAsync(collection.Text);
+        }
+
+        await Client!.SyncAllAsync();
+    }
+
+    /// <summary>
+    /// A device of <paramref name="credential"/> syncing with <paramref name="relay"/>; nothing is downloaded yet. With
+    /// <paramref name="syncInBackground"/> false the client only syncs when asked ("Sync all", download).
+    /// </summary>
+    public static async Task<ConsoleDevice> ForRelayAsync(LoopbackRelay relay, DeviceCredential credential, bool syncInBackground = true)
     {
         var folder = TempFolder.Create();
         var replica = ReplicaStore.Open(new ReplicaOptions { DatabasePath = Path.Combine(folder, credential.User + ".db"), ReplicaId = credential.Replica, Durability = CommitDurability.Normal });
@@ -42,7 +63,11 @@ public sealed class ConsoleDevice : IAsyncDisposable
             BackoffMax = TimeSpan.FromMilliseconds(500),
         }));
         var console = await StartConsoleAsync(replica, client);
-        await client.StartAsync();
+        if (syncInBackground)
+        {
+            await client.StartAsync();
+        }
+
         return new ConsoleDevice(folder, replica, client, console);
     }
 
