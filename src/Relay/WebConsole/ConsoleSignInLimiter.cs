@@ -13,6 +13,9 @@ namespace CrdtSync.Relay.WebConsole;
 /// </summary>
 internal sealed class ConsoleSignInLimiter(TimeProvider time, IOptions<RelayConsoleOptions> options)
 {
+    /// <summary>Past this many counted addresses, ended windows are dropped before counting another failure.</summary>
+    private const int WindowsBeforePruning = 1024;
+
     private readonly ConcurrentDictionary<IPAddress, Window> _windows = new();
 
     /// <summary>How long <paramref name="client"/> must wait before trying again, or null when it may try now.</summary>
@@ -31,6 +34,14 @@ internal sealed class ConsoleSignInLimiter(TimeProvider time, IOptions<RelayCons
     public void Failed(IPAddress client)
     {
         var now = time.GetUtcNow();
+        if (_windows.Count >= WindowsBeforePruning)
+        {
+            foreach (var (address, ended) in _windows.Where(w => w.Value.EndsAt <= now))
+            {
+                _windows.TryRemove(new KeyValuePair<IPAddress, Window>(address, ended));
+            }
+        }
+
         _windows.AddOrUpdate(
             client,
             _ => new Window(now + options.Value.SignInFailureWindow, 1),
