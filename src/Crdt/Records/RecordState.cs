@@ -95,8 +95,11 @@ public sealed class RecordState
     /// <summary>True once a delete has been merged.</summary>
     public bool IsDeleted => Tombstone.HasValue;
 
-    /// <summary>True when at least one change (an action alone counts) was merged and the record is not deleted.</summary>
-    public bool Exists => !IsDeleted && Version.Count > 0;
+    /// <summary>
+    /// True when at least one change (an action alone counts) was merged, the record is not deleted, and it has no field
+    /// or one of its fields holds a value (a record whose every field is null does not exist: see <see cref="RecordPresence"/>).
+    /// </summary>
+    public bool Exists => !IsDeleted && Version.Count > 0 && RecordPresence.HasNoFieldOrAValue(FieldEntrySpan);
 
     /// <summary>The fields, unordered.</summary>
     public IReadOnlyDictionary<FieldName, FieldEntry> Fields => _view ??= new FieldsView(this);

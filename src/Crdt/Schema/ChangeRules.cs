@@ -114,6 +114,13 @@ public static class ChangeRules
     private static Decision DecideUpsert(CollectionSchema collection, RecordState current, Change change)
     {
         var creating = !current.Exists;
+        if (creating && change.Fields.Count > 0 && change.Fields.All(f => f.Value.IsNull && collection.Fields.ContainsKey(f.Name)))
+        {
+            // Writes no value to a record that does not exist, which stays absent: no create rule applies
+            // (a compensation of a create, docs/design/merge.md "Existence").
+            return Decision.Accept();
+        }
+
         foreach (var (name, value) in change.Fields)
         {
             if (!collection.Fields.TryGetValue(name, out var field))
@@ -143,7 +150,7 @@ public static class ChangeRules
         {
             foreach (var field in collection.Fields.Values)
             {
-                if (field.Required && (!change.TryGetField(field.Name, out var value) || value.IsNull) && !current.TryGetValue(field.Name, out _))
+                if (field.Required && (!change.TryGetField(field.Name, out var value) || value.IsNull) && current[field.Name].IsNull)
                 {
                     return Decision.Refuse(OutcomeKind.Invalid, "required", $"'{field.Name}' is required.", field.Name);
                 }
@@ -152,7 +159,8 @@ public static class ChangeRules
 
         foreach (var (name, value) in change.Fields)
         {
-            if (collection.Fields[name].Policy == FieldPolicy.Manual &&
+            if (!creating &&
+                collection.Fields[name].Policy == FieldPolicy.Manual &&
                 current.Fields.TryGetValue(name, out var entry) &&
                 !change.Base.Includes(entry.Writer) &&
                 entry.Value != value)

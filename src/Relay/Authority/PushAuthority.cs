@@ -13,7 +13,8 @@ namespace CrdtSync.Relay.Authority;
 /// <summary>
 /// Decides pushed changes (DESIGN.md §3) and commits them: one write transaction per batch, one outcome per change
 /// recorded by change id, accepted changes appended to the log, accepted action effects committed as the relay's own
-/// upsert right after the action. Outcomes are returned only after the commit.
+/// upsert right after the action, and a refused upsert answered by the relay's compensating upsert
+/// (<see cref="RefusalCompensation"/>) in the same transaction. Outcomes are returned only after the commit.
 /// </summary>
 /// <remarks>
 /// Each change is decided in push order against the records as the earlier changes of the push left them
@@ -45,10 +46,12 @@ internal sealed class PushAuthority(
         metrics.Push();
         var rules = configuration.Rules;
         var appended = 0L;
+        var compensations = 0;
         var results = await store.WriteAsync(async (transaction, ct) =>
         {
             // The work may run again when a store retries it (PostgreSQL: serialization failure, deadlock).
             appended = 0;
+            compensations = 0;
             var now = time.GetUtcNow();
             await transaction.PrepareAsync([.. changes.Select(c => c.Change)], ct).ConfigureAwait(false);
 
@@ -89,8 +92,23 @@ internal sealed class PushAuthority(
                 var decision = ChangeRules.Decide(rules, principal, record.State, change, now);
                 if (!decision.IsAccepted)
                 {
+                    var compensationPosition = -1;
+                    if (RefusalCompensation.IsNeeded(change, decision.Outcome, record.State))
+                    {
+                        await LoadClockAsync().ConfigureAwait(false);
+                        if (clock.Observe(change.Stamp))
+                        {
+                            // Same transaction as the refusal: a re-push finds the outcome and adds no second compensation.
+                            var compensation = RefusalCompensation.Make(change, record.State, new ChangeId(clock.ReplicaId, ++originSequence), clock.Next());
+                            record.State.Apply(compensation);
+                            batch.SaveRecord(record);
+                            compensationPosition = batch.Append(new LogAppend(change.Collection, change.RecordId, ChangeCodec.Encode(compensation)));
+                            compensations++;
+                        }
+                    }
+
                     var refused = new StoredOutcome(change.Id, change.Collection, change.RecordId, decision.Outcome, decision.Reason, decision.Message, decision.Field?.Text, 0, 0);
-                    batch.Decided(refused, -1, -1, Readable(principal, record));
+                    batch.Decided(refused, -1, compensationPosition, Readable(principal, record));
                     continue;
                 }
 
@@ -129,6 +147,7 @@ internal sealed class PushAuthority(
         if (appended > 0)
         {
             metrics.LogAppended(appended);
+            metrics.Compensations(compensations);
             feed.PublishCommit();
         }
 
@@ -137,8 +156,8 @@ internal sealed class PushAuthority(
             metrics.Outcome(result.Outcome.Kind, result.Repeated);
         }
 
-        logger.LogInformation("Push from {Device} ({User}): {Count} changes, {Accepted} accepted, {Repeated} repeated",
-            device.Replica, device.User, results.Count, results.Count(r => r.Outcome.Kind == OutcomeKind.Accepted), results.Count(r => r.Repeated));
+        logger.LogInformation("Push from {Device} ({User}): {Count} changes, {Accepted} accepted, {Repeated} repeated, {Compensations} compensations",
+            device.Replica, device.User, results.Count, results.Count(r => r.Outcome.Kind == OutcomeKind.Accepted), results.Count(r => r.Repeated), compensations);
         return results;
     }
 

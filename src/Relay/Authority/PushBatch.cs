@@ -40,7 +40,10 @@ internal sealed class PushBatch
     /// <summary>Keeps the record's new state to save.</summary>
     public void SaveRecord(StoredRecord record) => _records[(record.State.Collection, record.State.Id)] = record;
 
-    /// <summary>A new outcome (to store) for a change decided now; accepted ones name their entries by position.</summary>
+    /// <summary>
+    /// A new outcome (to store) for a change decided now; accepted ones name their entries by position, a refused one
+    /// its compensation (as the effect position) when the relay committed one.
+    /// </summary>
     public void Decided(StoredOutcome outcome, int logPosition, int effectPosition, RecordState? currentState)
     {
         _decided[outcome.Id] = _pending.Count;
@@ -75,7 +78,7 @@ internal sealed class PushBatch
                 continue;
             }
 
-            var outcome = pending.LogPosition < 0
+            var outcome = pending.LogPosition < 0 && pending.EffectPosition < 0
                 ? pending.Outcome
                 : pending.Outcome with { LogSequence = SequenceOf(pending.LogPosition), EffectSequence = SequenceOf(pending.EffectPosition) };
             if (pending.IsNew)

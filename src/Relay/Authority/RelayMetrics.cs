@@ -4,7 +4,7 @@ using CrdtSync.Crdt.Schema;
 namespace CrdtSync.Relay.Authority;
 
 /// <summary>
-/// The relay's instruments (meter <c>CrdtSync.Relay</c>): pushes, changes by outcome, live subscribers, log length.
+/// The relay's instruments (meter <c>CrdtSync.Relay</c>): pushes, changes by outcome, compensations, live subscribers, log length.
 /// </summary>
 internal sealed class RelayMetrics
 {
@@ -13,6 +13,7 @@ internal sealed class RelayMetrics
 
     private readonly Counter<long> _pushes;
     private readonly Counter<long> _outcomes;
+    private readonly Counter<long> _compensations;
     private readonly UpDownCounter<long> _subscribers;
     private long _logLength;
 
@@ -22,6 +23,7 @@ internal sealed class RelayMetrics
         var meter = meterFactory.Create(MeterName);
         _pushes = meter.CreateCounter<long>("crdtsync.relay.pushes", "{call}", "Push calls handled.");
         _outcomes = meter.CreateCounter<long>("crdtsync.relay.outcomes", "{change}", "Pushed changes by outcome kind.");
+        _compensations = meter.CreateCounter<long>("crdtsync.relay.compensations", "{change}", "Compensating changes committed for refused upserts.");
         _subscribers = meter.CreateUpDownCounter<long>("crdtsync.relay.subscribers", "{stream}", "Live Subscribe streams.");
         meter.CreateObservableGauge("crdtsync.relay.log_length", () => Interlocked.Read(ref _logLength), "{entry}", "Entries in the log.");
     }
@@ -30,6 +32,14 @@ internal sealed class RelayMetrics
 
     public void Outcome(OutcomeKind kind, bool repeated) =>
         _outcomes.Add(1, new KeyValuePair<string, object?>("kind", kind.ToString()), new KeyValuePair<string, object?>("repeated", repeated));
+
+    public void Compensations(int count)
+    {
+        if (count > 0)
+        {
+            _compensations.Add(count);
+        }
+    }
 
     public void SubscriberStarted() => _subscribers.Add(1);
 

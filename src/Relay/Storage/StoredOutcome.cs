@@ -6,7 +6,8 @@ namespace CrdtSync.Relay.Storage;
 
 /// <summary>
 /// The first outcome decided for a change, kept by change id so that a re-push gets the same answer.
-/// <see cref="LogSequence"/> and <see cref="EffectSequence"/> are 0 when there is no such log entry.
+/// <see cref="LogSequence"/> and <see cref="EffectSequence"/> are 0 when there is no such log entry. For a refused upsert,
+/// <see cref="EffectSequence"/> is the relay's compensating change, when it committed one.
 /// </summary>
 public sealed record StoredOutcome(
     ChangeId Id,

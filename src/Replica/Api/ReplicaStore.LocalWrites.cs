@@ -23,7 +23,7 @@ public sealed partial class ReplicaStore
     /// <param name="id">The record id; a new UUIDv7 when null.</param>
     /// <param name="cancellationToken">Cancels before the write starts.</param>
     /// <returns>The record's id.</returns>
-    /// <exception cref="InvalidChangeException">A field is unknown, of the wrong type or range, required and missing, or guarded.</exception>
+    /// <exception cref="InvalidChangeException">A field is unknown, of the wrong type or range, required and missing, or guarded; or no field holds a value.</exception>
     /// <exception cref="RecordAlreadyExistsException">The id is taken.</exception>
     /// <exception cref="PermissionDeniedException">The user's roles do not allow it.</exception>
     public Task<RecordId> CreateAsync(string collection, IReadOnlyDictionary<string, Value> fields, string? id = null, CancellationToken cancellationToken = default)
@@ -42,6 +42,12 @@ public sealed partial class ReplicaStore
                 {
                     writes.Add(new FieldValue(field.Name, initial));
                 }
+            }
+
+            if (writes.Count > 0 && writes.TrueForAll(w => w.Value.IsNull))
+            {
+                // A record none of whose fields holds a value does not exist (docs/design/merge.md, "Existence").
+                throw new InvalidChangeException("empty", "A new record needs at least one value. Nothing was saved.");
             }
 
             LocalWrite(collectionName, newId, creating: true, (changeId, stamp, baseVersion) =>
@@ -114,7 +120,7 @@ public sealed partial class ReplicaStore
         var (configuration, principal) = RequireConfiguration();
         var schema = RequireCollection(configuration, collection);
         var row = LoadRecord(collection, id);
-        if (creating && row is not null)
+        if (creating && row is not null && (row.Visible.Exists || row.Visible.IsDeleted || row.Status != RecordStatus.Synced))
         {
             throw new RecordAlreadyExistsException(collection, id);
         }

@@ -118,19 +118,24 @@ public sealed partial class ReplicaStore
     /// <summary>
     /// Drops an entry (any status) and rolls its record back: the record is recomputed from the confirmed state and
     /// the remaining entries. Discarding a local create removes the record. An entry already pushed may still be
-    /// accepted by the relay; its outcome then arrives as a change from elsewhere.
+    /// accepted by the relay; its outcome then arrives as a change from elsewhere. A plain upsert waiting for the relay
+    /// that peers may have merged is compensated by a new own upsert restoring the record's other values, so the peers
+    /// converge back (docs/design/peers.md).
     /// </summary>
     /// <exception cref="OutboxEntryNotFoundException">No such entry.</exception>
     public Task DiscardAsync(long entryId, CancellationToken cancellationToken = default) => Serialized(notes =>
     {
-        var (change, _) = LoadEntryChange(entryId);
+        var (change, status) = LoadEntryChange(entryId);
         var row = LoadRecord(change.Collection, change.RecordId);
+        long? compensation = null;
         InTransaction(() =>
         {
             _database.Execute("DELETE FROM outbox WHERE entry_id = $p0", entryId);
+            compensation = CompensateSharedDiscard(change, status, row?.Confirmed, _time.GetUtcNow());
             SaveRecomputed(change.Collection, change.RecordId, row?.Confirmed, row, null, notes);
             NoteOutboxChanged(notes);
         });
+        _lastSequence = compensation ?? _lastSequence;
         return true;
     }, cancellationToken);
 

@@ -14,34 +14,12 @@ namespace CrdtSync.Replica;
 /// docs/design/peers.md.
 /// </summary>
 /// <remarks>
-/// The tables are created on first peer use (<c>CREATE TABLE IF NOT EXISTS</c>), so a replica that never meets a peer
-/// never has them. Peer-received changes are merged into the record's base state exactly as pulled ones are; the relay
-/// log later delivers the same change ids, which merge as no-ops.
+/// The tables are part of the replica schema (migration 3 in <c>Storage/Migrations.cs</c>). Peer-received changes are
+/// merged into the record's base state exactly as pulled ones are; the relay log later delivers the same change ids,
+/// which merge as no-ops.
 /// </remarks>
 public sealed partial class ReplicaStore
 {
-    private const string PeerSchema =
-        """
-        CREATE TABLE IF NOT EXISTS peer_changes (
-            origin   BLOB    NOT NULL,
-            sequence INTEGER NOT NULL,
-            change   BLOB,
-            PRIMARY KEY (origin, sequence)
-        ) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS peer_held (
-            origin   BLOB    NOT NULL,
-            sequence INTEGER NOT NULL,
-            change   BLOB,
-            PRIMARY KEY (origin, sequence)
-        ) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS peer_contiguous (
-            origin   BLOB PRIMARY KEY,
-            sequence INTEGER NOT NULL
-        ) WITHOUT ROWID;
-        """;
-
-    private bool _peerSchemaReady;
-
     /// <summary>
     /// This replica's contiguous vector for peers: per origin, the highest N such that every change 1..N of that origin is
     /// in the change store (shareable or known as not shared). Its own origin is always complete. What a peer sends first.
@@ -137,6 +115,51 @@ public sealed partial class ReplicaStore
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Records changes the relay committed (pulled, or committed by a push) into the change store, marked as delivered by
+    /// the relay: plain upserts to share with peers, guarded changes as skipped ids. Merges like
+    /// <see cref="ApplyPeerChangesAsync"/> (a no-op for what the relay page itself merges). Used by
+    /// <see cref="PeerRecordingRelayTransport"/>.
+    /// </summary>
+    internal Task RecordRelayChangesAsync(IReadOnlyList<ReadOnlyMemory<byte>> changes, CancellationToken cancellationToken)
+    {
+        if (changes.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var shared = new List<Change>();
+        var skipped = new List<ChangeId>();
+        foreach (var bytes in changes)
+        {
+            var change = ChangeCodec.Decode(bytes);
+            if (change.Kind == ChangeKind.Upsert)
+            {
+                shared.Add(change);
+            }
+            else
+            {
+                skipped.Add(change.Id);
+            }
+        }
+
+        return Serialized(notes =>
+        {
+            InTransaction(() =>
+            {
+                PreparePeerStoreInTransaction();
+                TakeInPeerChanges(new PeerChangeSet(shared, skipped), notes);
+                foreach (var id in shared.Select(c => c.Id).Concat(skipped))
+                {
+                    _database.Execute("INSERT OR IGNORE INTO peer_from_relay (origin, sequence) VALUES ($p0, $p1)", id.Origin.ToByteArray(), id.Sequence);
+                }
+
+                SaveClock();
+            });
+            return true;
+        }, cancellationToken);
+    }
+
     /// <summary>How many change ids are held, waiting for a predecessor from their origin.</summary>
     public Task<int> GetHeldPeerChangeCountAsync(CancellationToken cancellationToken = default) => Serialized(_ =>
     {
@@ -144,19 +167,10 @@ public sealed partial class ReplicaStore
         return (int)(long)_database.Scalar("SELECT count(*) FROM peer_held")!;
     }, cancellationToken);
 
-    /// <summary>Creates the peer tables when missing and brings this replica's own changes into the change store.</summary>
+    /// <summary>Brings this replica's own changes into the change store.</summary>
     private void PreparePeerStore() => InTransaction(PreparePeerStoreInTransaction);
 
-    private void PreparePeerStoreInTransaction()
-    {
-        if (!_peerSchemaReady)
-        {
-            _database.Execute(PeerSchema);
-            _peerSchemaReady = true;
-        }
-
-        AbsorbOwnChanges();
-    }
+    private void PreparePeerStoreInTransaction() => AbsorbOwnChanges();
 
     /// <summary>
     /// Records every own sequence not yet in the change store: a queued or in-flight plain upsert with its bytes (shared);

@@ -83,5 +83,33 @@ internal static class Migrations
         CREATE INDEX outbox_by_record ON outbox (collection, record_id, entry_id);
         CREATE INDEX outbox_restamped ON outbox (change_sequence) WHERE change_sequence <> entry_id;
         """,
+
+        // 3: the peer change store (docs/design/peers.md): every change id this replica can vouch for (change NULL: known
+        // but not shared among peers), the per-origin contiguous vector, the changes held above a gap, and the ids the
+        // relay's log delivered. IF NOT EXISTS: files from before this migration created the first three on first peer
+        // use, and keep what they hold.
+        """
+        CREATE TABLE IF NOT EXISTS peer_changes (
+            origin   BLOB    NOT NULL,
+            sequence INTEGER NOT NULL,
+            change   BLOB,
+            PRIMARY KEY (origin, sequence)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS peer_held (
+            origin   BLOB    NOT NULL,
+            sequence INTEGER NOT NULL,
+            change   BLOB,
+            PRIMARY KEY (origin, sequence)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS peer_contiguous (
+            origin   BLOB PRIMARY KEY,
+            sequence INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS peer_from_relay (
+            origin   BLOB    NOT NULL,
+            sequence INTEGER NOT NULL,
+            PRIMARY KEY (origin, sequence)
+        ) WITHOUT ROWID;
+        """,
     ];
 }

@@ -66,7 +66,7 @@ public sealed partial class ReplicaStore
                 {
                     foreach (var id in LoadConfirmedRecordIds(collection))
                     {
-                        if (!held.Contains((collection, id)))
+                        if (!held.Contains((collection, id)) && !HoldsPeerOnlyChange(collection, id))
                         {
                             PurgeRecord(collection, id, notes);
                             purged++;
