@@ -3,6 +3,7 @@ using CrdtSync.Relay.Hosting;
 
 // dotnet run --project src/Relay [--urls http://127.0.0.1:5290] [--data crdtsync-data] [--config samples/incidents.json]
 //                                [--admin-credential <secret>] [--allow-insecure-remote true]
+//                                [--console true] [--console-url http://127.0.0.1:5291]
 //                                [--store sqlite|postgres] [--postgres "Host=...;Database=...;Username=...;Password=..."]
 var switches = new Dictionary<string, string>
 {
@@ -13,6 +14,8 @@ var switches = new Dictionary<string, string>
     ["--allow-insecure-remote"] = "Relay:AllowInsecureRemote",
     ["--store"] = "Relay:Store",
     ["--postgres"] = "Relay:PostgresConnectionString",
+    ["--console"] = "Relay:Console",
+    ["--console-url"] = "Relay:ConsoleUrl",
 };
 var configuration = new ConfigurationBuilder()
     .SetBasePath(AppContext.BaseDirectory)
@@ -30,6 +33,11 @@ await using var relay = await RelayHost.StartAsync(options, builder =>
 foreach (var address in relay.Addresses)
 {
     Console.WriteLine($"CrdtSync relay listening on {address}");
+}
+
+if (relay.ConsoleAddress is { } consoleAddress)
+{
+    Console.WriteLine($"Relay console on {consoleAddress} (sign in with the admin credential)");
 }
 
 var lifetime = relay.Services.GetRequiredService<IHostApplicationLifetime>();

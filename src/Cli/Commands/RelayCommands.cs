@@ -160,7 +160,9 @@ internal static class RelayCommands
         var config = new Option<FileInfo?>("--config") { Description = "The configuration file (default: the shipped incidents example)." };
         var credential = new Option<string?>("--admin-credential") { Description = "The admin credential (default: made on first start and kept in the data folder)." };
         var insecure = new Option<bool>("--allow-insecure-remote") { Description = "Allow http:// on a non-loopback address (tokens travel in clear)." };
-        var serve = new Command("serve", "Run a relay until Ctrl+C.") { data, urls, config, credential, insecure };
+        var console = new Option<bool>("--console") { Description = "Serve the relay console (sign in with the admin credential) on its own address." };
+        var consoleUrl = new Option<string>("--console-url") { Description = "Where the console listens (HTTP/1.1; http:// is loopback only unless --allow-insecure-remote).", DefaultValueFactory = _ => "http://127.0.0.1:5291" };
+        var serve = new Command("serve", "Run a relay until Ctrl+C.") { data, urls, config, credential, insecure, console, consoleUrl };
         serve.SetAction((parse, ct) => cli.Run(async () =>
         {
             var options = new RelayOptions
@@ -169,6 +171,8 @@ internal static class RelayCommands
                 Urls = parse.GetValue(urls)!,
                 AdminCredential = parse.GetValue(credential),
                 AllowInsecureRemote = parse.GetValue(insecure),
+                Console = parse.GetValue(console),
+                ConsoleUrl = parse.GetValue(consoleUrl)!,
             };
             if (parse.GetValue(config) is { } file)
             {
@@ -179,6 +183,11 @@ internal static class RelayCommands
             foreach (var address in host.Addresses)
             {
                 cli.Console.MarkupLine($"CrdtSync relay listening on [bold]{address}[/]");
+            }
+
+            if (host.ConsoleAddress is { } consoleAddress)
+            {
+                cli.Console.MarkupLine($"Relay console on [bold]{consoleAddress}[/] (sign in with the admin credential)");
             }
 
             cli.Console.MarkupLine($"data: {Markup.Escape(options.DataDirectory)}; admin credential in {Markup.Escape(Path.Combine(options.DataDirectory, CliContext.AdminCredentialFileName))} (unless given)");

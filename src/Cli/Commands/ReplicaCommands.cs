@@ -13,6 +13,7 @@ internal static class ReplicaCommands
         var replica = new Command("replica", "Work with a replica file: init, download, write, read, the outbox, sync.") { cli.Database };
         replica.Subcommands.Add(InitLocal(cli));
         replica.Subcommands.Add(PeerCommands.Create(cli));
+        replica.Subcommands.Add(ConsoleCommand.Create(cli));
         foreach (var command in ReplicaSyncCommands.Create(cli).Concat(ReplicaLocalCommands.Create(cli)))
         {
             replica.Subcommands.Add(command);

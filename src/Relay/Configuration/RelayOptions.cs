@@ -50,4 +50,17 @@ public sealed class RelayOptions
     /// Every relay instance of one data set names the same database (docs/postgres.md).
     /// </summary>
     public string? PostgresConnectionString { get; set; }
+
+    /// <summary>
+    /// Serves the relay console (a web page for operators: devices, outcomes, conflict journals, grants) on
+    /// <see cref="ConsoleUrl"/>. Off by default. Signing in takes the admin credential (docs/relay.md, "Relay console").
+    /// </summary>
+    public bool Console { get; set; }
+
+    /// <summary>
+    /// Where the console listens when <see cref="Console"/> is on: one <c>http://</c> or <c>https://</c> address of its
+    /// own (HTTP/1.1; the sync endpoint stays HTTP/2). Port 0 picks a free port. A non-loopback <c>http://</c> address
+    /// needs <see cref="AllowInsecureRemote"/>, as for <see cref="Urls"/>.
+    /// </summary>
+    public string ConsoleUrl { get; set; } = "http://127.0.0.1:5291";
 }

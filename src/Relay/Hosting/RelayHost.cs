@@ -1,6 +1,7 @@
 using CrdtSync.Crdt.Clocks;
 using CrdtSync.Relay.Auth;
 using CrdtSync.Relay.Configuration;
+using CrdtSync.Relay.WebConsole;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -14,21 +15,25 @@ public sealed class RelayHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private RelayHost(WebApplication app, IReadOnlyList<Uri> addresses, string adminCredential)
+    private RelayHost(WebApplication app, IReadOnlyList<Uri> addresses, string adminCredential, Uri? consoleAddress)
     {
         _app = app;
         Addresses = addresses;
         AdminCredential = adminCredential;
+        ConsoleAddress = consoleAddress;
     }
 
-    /// <summary>Every address the relay listens on.</summary>
+    /// <summary>Every address the sync endpoint listens on (not the console's).</summary>
     public IReadOnlyList<Uri> Addresses { get; }
 
     /// <summary>The first address, e.g. <c>http://127.0.0.1:41234</c>: give it to <c>GrpcChannel.ForAddress</c>.</summary>
     public Uri Address => Addresses[0];
 
-    /// <summary>The admin credential (bearer token of the admin service).</summary>
+    /// <summary>The admin credential (bearer token of the admin service, and the console's sign-in).</summary>
     public string AdminCredential { get; }
+
+    /// <summary>The relay console's address (e.g. <c>http://127.0.0.1:5291/</c>), or null when <see cref="RelayOptions.Console"/> is off.</summary>
+    public Uri? ConsoleAddress { get; }
 
     /// <summary>The relay's services.</summary>
     public IServiceProvider Services => _app.Services;
@@ -39,23 +44,31 @@ public sealed class RelayHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var app = Build(options, [], configure);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var console = app.Services.GetRequiredService<ConsoleListener>();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .Select(a => new Uri(a)).ToArray();
-        return new RelayHost(app, addresses, app.Services.GetRequiredService<AdminCredential>().Value);
+            .Select(a => new Uri(a)).Where(a => console.EndPoint is not { } bound || a.Port != bound.Port).ToArray();
+        return new RelayHost(app, addresses, app.Services.GetRequiredService<AdminCredential>().Value, console.Address);
     }
 
     /// <summary>
     /// Builds the relay's web application without starting it: Kestrel bound per <paramref name="options"/>, the relay's
-    /// services and endpoints. <paramref name="args"/> feed the usual ASP.NET Core configuration sources.
+    /// services and endpoints (and the console's, when <see cref="RelayOptions.Console"/>). <paramref name="args"/> feed the usual ASP.NET Core configuration sources.
     /// </summary>
     public static WebApplication Build(RelayOptions options, string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.WebHost.ConfigureKestrel(kestrel => RelayKestrel.Configure(kestrel, options));
+        var console = new ConsoleListener();
+        builder.WebHost.ConfigureKestrel(kestrel => RelayKestrel.Configure(kestrel, options, console));
+        builder.Services.AddSingleton(console);
         builder.Services.AddCrdtSyncRelay(o => Copy(options, o));
         configure?.Invoke(builder);
         var app = builder.Build();
+        if (options.Console)
+        {
+            RelayConsoleHosting.Map(app);
+        }
+
         app.MapCrdtSyncRelay();
         return app;
     }
@@ -98,5 +111,7 @@ public sealed class RelayHost : IAsyncDisposable
         to.DatabaseFileName = from.DatabaseFileName;
         to.Store = from.Store;
         to.PostgresConnectionString = from.PostgresConnectionString;
+        to.Console = from.Console;
+        to.ConsoleUrl = from.ConsoleUrl;
     }
 }

@@ -6,6 +6,7 @@ using CrdtSync.Relay.Services;
 using CrdtSync.Relay.Storage;
 using CrdtSync.Relay.Storage.Postgres;
 using CrdtSync.Relay.Storage.Sqlite;
+using CrdtSync.Relay.WebConsole;
 using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -21,7 +22,7 @@ public static class RelayServiceCollectionExtensions
     /// <summary>
     /// Adds the relay: its options, sync configuration, store (unless an <see cref="IRelayStore"/> is already
     /// registered: the embedded SQLite store, or PostgreSQL when <see cref="RelayOptions.Store"/> says so), authority, gRPC services with their interceptors and limits,
-    /// reflection, health checks and metrics. Map the endpoints with <c>app.MapCrdtSyncRelay()</c>.
+    /// reflection, health checks, metrics and the relay console's services (served only by <c>RelayHost</c>, when enabled). Map the endpoints with <c>app.MapCrdtSyncRelay()</c>.
     /// </summary>
     public static IServiceCollection AddCrdtSyncRelay(this IServiceCollection services, Action<RelayOptions>? configure = null)
     {
@@ -42,12 +43,14 @@ public static class RelayServiceCollectionExtensions
         // Fan-out across instances: with the PostgreSQL store, every instance LISTENs for the others' commits.
         services.AddHostedService<PostgresChangeListener>();
         services.AddMetrics();
+        RelayConsoleHosting.AddServices(services);
 
         services.AddGrpc()
             .AddServiceOptions<SyncService>(o =>
             {
                 o.Interceptors.Add<ErrorBoundaryInterceptor>();
                 o.Interceptors.Add<DeviceAuthInterceptor>();
+                o.Interceptors.Add<ConsoleActivityInterceptor>();
             })
             .AddServiceOptions<AdminService>(o =>
             {

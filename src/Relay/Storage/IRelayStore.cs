@@ -56,4 +56,19 @@ public interface IRelayStore : IAsyncDisposable
 
     /// <summary>Grants (or revokes) a role. False when nothing changed.</summary>
     Task<bool> SetRoleAsync(string user, string role, bool granted, CancellationToken cancellationToken);
+
+    /// <summary>Every role grant, ordered by user then role.</summary>
+    Task<IReadOnlyList<RoleGrant>> ListRoleGrantsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Every registered device (revoked ones too) with its saved activity, ordered by user then replica id.</summary>
+    Task<IReadOnlyList<DeviceOverview>> ListDevicesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Merges device activity into what is saved (see <see cref="DeviceActivity"/>: the later handshake, the later cursor).</summary>
+    Task SaveDeviceActivityAsync(IReadOnlyCollection<DeviceActivity> activity, CancellationToken cancellationToken);
+
+    /// <summary>Adds <paramref name="tallies"/> to the saved counts of their minute and kind, and forgets minutes before <paramref name="forgetBefore"/>.</summary>
+    Task AddOutcomeTalliesAsync(IReadOnlyCollection<OutcomeTally> tallies, DateTimeOffset forgetBefore, CancellationToken cancellationToken);
+
+    /// <summary>The saved counts of the minutes starting at or after <paramref name="since"/>, ordered by minute then kind.</summary>
+    Task<IReadOnlyList<OutcomeTally>> ReadOutcomeTalliesAsync(DateTimeOffset since, CancellationToken cancellationToken);
 }

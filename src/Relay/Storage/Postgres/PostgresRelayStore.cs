@@ -13,7 +13,7 @@ namespace CrdtSync.Relay.Storage.Postgres;
 /// <c>synchronous_commit=on</c> before any answer; PostgreSQL's aborts (deadlock, serialization failure, a racing
 /// insert of the same outcome) run the work again. Reads are REPEATABLE READ snapshots.
 /// </summary>
-public sealed class PostgresRelayStore : IRelayStore
+public sealed partial class PostgresRelayStore : IRelayStore
 {
     private readonly PostgresRelayStoreOptions _options;
     private readonly ILogger<PostgresRelayStore> _logger;

@@ -10,7 +10,7 @@ internal static class PostgresSchema
     /// <summary>The advisory lock key held while migrating ("crdtsync" in ASCII).</summary>
     public const long MigrationLockKey = 0x6372647473796E63;
 
-    /// <summary>The migrations, version 1 first.</summary>
+    /// <summary>The migrations, version 1 first (2: the console's device activity and outcome tallies).</summary>
     public static readonly IReadOnlyList<string> Migrations =
     [
         """
@@ -56,6 +56,18 @@ internal static class PostgresSchema
             user_name text NOT NULL,
             role text NOT NULL,
             PRIMARY KEY (user_name, role));
+        """,
+        """
+        CREATE TABLE device_activity (
+            replica_id bytea PRIMARY KEY,
+            last_handshake_at bigint,
+            cursor bigint,
+            cursor_at bigint);
+        CREATE TABLE outcome_tallies (
+            minute bigint NOT NULL,
+            kind integer NOT NULL,
+            count bigint NOT NULL,
+            PRIMARY KEY (minute, kind));
         """,
     ];
 

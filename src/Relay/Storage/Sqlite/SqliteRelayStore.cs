@@ -18,7 +18,7 @@ namespace CrdtSync.Relay.Storage.Sqlite;
 /// a pull cursor cannot skip a change that commits later with a lower number. Reads use their own pooled
 /// connections and run concurrently with the writer.
 /// </remarks>
-public sealed class SqliteRelayStore : IRelayStore
+public sealed partial class SqliteRelayStore : IRelayStore
 {
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);

@@ -1,6 +1,6 @@
 namespace CrdtSync.Relay.Storage.Sqlite;
 
-/// <summary>The relay's SQLite schema (version 1).</summary>
+/// <summary>The relay's SQLite schema (version 1; the console's <c>device_activity</c> and <c>outcome_tallies</c> tables are created on an existing file too).</summary>
 internal static class SqliteSchema
 {
     public const string Create = """
@@ -40,5 +40,15 @@ internal static class SqliteSchema
             user_name TEXT NOT NULL,
             role TEXT NOT NULL,
             PRIMARY KEY (user_name, role)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS device_activity (
+            replica_id BLOB PRIMARY KEY,
+            last_handshake_at INTEGER,
+            cursor INTEGER,
+            cursor_at INTEGER) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS outcome_tallies (
+            minute INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (minute, kind)) WITHOUT ROWID;
         """;
 }
