@@ -67,10 +67,11 @@ async function refresh() {
 }
 
 async function load() {
-  const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.key : null;
   state = await api("GET", "/api/state");
   const records = await Promise.all(state.collections.map((c) => api("GET", path(c.name))));
   const outbox = await api("GET", "/api/outbox");
+  // Read the focus only now: rendering below is synchronous, so focus moved during the fetches is kept too.
+  const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.key : null;
   renderHeader();
   renderCollections(records);
   renderOutbox(outbox.entries);
@@ -181,14 +182,18 @@ function input(field, value) {
 }
 
 function openDialog(dialog, from) {
-  opener = from || null;
+  // Remember the opener by key: a live update may re-render it while the dialog is open.
+  opener = from && from.dataset ? from.dataset.key || null : null;
   dialog.showModal();
   const first = dialog.querySelector("input, select, button:not(.cancel)");
   if (first) first.focus();
 }
 
 for (const dialog of document.querySelectorAll("dialog")) {
-  dialog.addEventListener("close", () => { if (opener && document.contains(opener)) opener.focus(); });
+  dialog.addEventListener("close", () => {
+    const target = opener ? document.querySelector(`[data-key="${CSS.escape(opener)}"]`) : null;
+    if (target) target.focus();
+  });
   for (const cancel of dialog.querySelectorAll(".cancel")) cancel.addEventListener("click", () => dialog.close());
 }
 
@@ -365,13 +370,15 @@ async function runSync(call) {
   $("sync-message").textContent = "Syncing…";
   try {
     const report = await call();
+    // Not running any more first: a progress event that arrives late must not overwrite the report.
+    button.dataset.running = "false";
     $("sync-message").textContent = `Synced: pushed ${report.pushed} (${report.accepted} accepted, ${report.refused} refused), pulled ${report.pulled}; ${report.pending} pending.`;
     return report;
   } catch (error) {
+    button.dataset.running = "false";
     $("sync-message").textContent = "Sync failed.";
     throw error;
   } finally {
-    button.dataset.running = "false";
     progress.hidden = true;
     await refresh();
   }
@@ -382,6 +389,7 @@ $("sync-all").addEventListener("click", async () => {
 });
 
 function onProgress(data) {
+  if ($("sync-all").dataset.running !== "true") return;
   const progress = $("sync-progress");
   if (data.head > 0) {
     progress.max = data.head;
