@@ -1,16 +1,7 @@
 using CrdtSync.Crdt.Encoding;
 using CrdtSync.Crdt.Values;
 using CrdtSync.Peers.Tests.Support;
-using CrdtSync.Protocol;
-using CrdtSync.Protocol.V1;
-using CrdtSync.Relay.Configuration;
-using CrdtSync.Relay.Hosting;
 using CrdtSync.Replica.Outbox;
-using CrdtSync.Replica.Peers;
-using CrdtSync.Replica.Sync;
-using CrdtSync.Replica.Transport;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace CrdtSync.Peers.Tests.Integration;
 
@@ -23,46 +14,27 @@ namespace CrdtSync.Peers.Tests.Integration;
 public sealed class ClockSkewTests : IAsyncLifetime
 {
     private static readonly TimeSpan Ahead = TimeSpan.FromMinutes(10);
-    private readonly string _relayData = Path.Combine(Path.GetTempPath(), "crdtsync-peers-relay", Guid.NewGuid().ToString("N"));
     private readonly ShiftedTime _relayTime = new();
-    private RelayHost _relay = null!;
+    private PeerRelay _relay = null!;
 
-    public async Task InitializeAsync() => _relay = await RelayHost.StartAsync(
-        new RelayOptions { Urls = "http://127.0.0.1:0", DataDirectory = _relayData, ConfigurationJson = PeerNode.SampleJson },
-        builder =>
-        {
-            builder.Logging.ClearProviders();
-            builder.Services.AddSingleton<TimeProvider>(_relayTime);
-        });
+    public async Task InitializeAsync() => _relay = await PeerRelay.StartAsync(time: _relayTime);
 
-    public async Task DisposeAsync()
-    {
-        await _relay.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_relayData, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is harmless.
-        }
-    }
+    public async Task DisposeAsync() => await _relay.DisposeAsync();
 
     [Fact]
     public async Task A_skewed_edit_is_not_merged_by_a_true_clock_peer_and_once_refused_and_restamped_every_copy_converges_with_the_relay()
     {
         var (anaTime, cleoTime) = (new ShiftedTime(), new ShiftedTime());
-        var anaDevice = await _relay.CreateDeviceAsync("ana", ["agent"]);
-        var benDevice = await _relay.CreateDeviceAsync("ben", ["agent"]);
-        var cleoDevice = await _relay.CreateDeviceAsync("cleo", ["agent"]);
+        var anaDevice = await _relay.Host.CreateDeviceAsync("ana", ["agent"]);
+        var benDevice = await _relay.Host.CreateDeviceAsync("ben", ["agent"]);
+        var cleoDevice = await _relay.Host.CreateDeviceAsync("cleo", ["agent"]);
         await using var ana = await PeerNode.CreateAsync("ana", "127.0.0.10", anaDevice.Replica, anaTime);
         await using var ben = await PeerNode.CreateAsync("ben", "127.0.0.11", benDevice.Replica, _relayTime);
         await using var cleo = await PeerNode.CreateAsync("cleo", "127.0.0.12", cleoDevice.Replica, cleoTime);
         var id = await ben.Replica.CreateAsync("incidents", Fields.Of(("title", "Cracked facade"), ("priority", 3)));
-        await SyncWithRelayAsync(ben, benDevice.Token);
-        await SyncWithRelayAsync(ana, anaDevice.Token);
-        await SyncWithRelayAsync(cleo, cleoDevice.Token);
+        await _relay.SyncAsync(ben, benDevice.Token);
+        await _relay.SyncAsync(ana, anaDevice.Token);
+        await _relay.SyncAsync(cleo, cleoDevice.Token);
 
         // ana's and cleo's clocks jump ten minutes ahead (the relay allows five); ana edits the record.
         (anaTime.Offset, cleoTime.Offset) = (Ahead, Ahead);
@@ -78,13 +50,13 @@ public sealed class ClockSkewTests : IAsyncLifetime
         Assert.Equal(0, atCleo.TooFarAheadHere);
         Assert.Equal(Value.Int64(1), (await cleo.Replica.GetAsync("incidents", id.Text))!["priority"]);
 
-        await SyncWithRelayAsync(ana, anaDevice.Token);
+        await _relay.SyncAsync(ana, anaDevice.Token);
         Assert.Equal(EntryStatus.ClockSkew, Assert.Single(await ana.Replica.GetOutboxAsync()).Status);
 
         // ana's clock is fixed and time passes the skewed stamp; the sync client re-stamps the entry and the relay accepts it.
         anaTime.Offset = cleoTime.Offset = _relayTime.Offset = Ahead + TimeSpan.FromMinutes(1);
-        await SyncWithRelayAsync(ana, anaDevice.Token);
-        await SyncWithRelayAsync(ana, anaDevice.Token);
+        await _relay.SyncAsync(ana, anaDevice.Token);
+        await _relay.SyncAsync(ana, anaDevice.Token);
         Assert.Empty(await ana.Replica.GetOutboxAsync());
 
         var shared = await ana.Replica.GetPeerChangesAsync(CrdtSync.Crdt.Versions.VersionVector.Empty, 100);
@@ -95,9 +67,7 @@ public sealed class ClockSkewTests : IAsyncLifetime
         Assert.Equal(0, await ben.Replica.GetHeldPeerChangeCountAsync());
         Assert.Equal(await ana.Replica.GetPeerVersionAsync(), await ben.Replica.GetPeerVersionAsync());
 
-        using var channel = RelayChannels.ForAddress(_relay.Address, _relay.AdminCredential);
-        var atRelay = await new Admin.AdminClient(channel).GetRecordAsync(new GetRecordRequest { Collection = "incidents", RecordId = id.Text });
-        var relayState = RecordStateCodec.Decode(atRelay.State.Memory);
+        var relayState = await _relay.GetRecordAsync("incidents", id.Text);
         Assert.Equal(Value.Int64(1), relayState[new FieldName("priority")]);
         foreach (var node in new[] { ana, ben, cleo })
         {
@@ -108,15 +78,5 @@ public sealed class ClockSkewTests : IAsyncLifetime
                     $"{node.Name}: {field} is {state[field]}, the relay has {relayState[field]}");
             }
         }
-    }
-
-    /// <summary>One sync round with the relay, recording what the relay committed into the replica's peer change store.</summary>
-    private async Task SyncWithRelayAsync(PeerNode node, string token)
-    {
-        var options = new SyncClientOptions { RelayAddress = _relay.Address, Token = token, CallTimeout = TimeSpan.FromSeconds(20) };
-        options.Collections.Add("incidents");
-        using var transport = new PeerRecordingRelayTransport(GrpcRelayTransport.Create(options), node.Replica);
-        await using var client = new SyncClient(node.Replica, transport, options);
-        await client.SyncAllAsync();
     }
 }
