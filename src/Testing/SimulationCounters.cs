@@ -86,11 +86,14 @@ public sealed class SimulationCounters
     public long PeerPartitionHeals { get; set; }
     /// <summary>Upserts the relay refused that a peer had already merged (the relay's compensation must undo them everywhere).</summary>
     public long RefusedChangesPeersMerged { get; set; }
+    /// <summary>Peer changes a replica did not take in because their stamp was beyond its clock-skew bound (asked for again later).</summary>
+    public long PeerChangesTooFarAhead { get; set; }
 
     /// <summary>The counters only a schedule with peer links (<see cref="OperationMix.PeerSync"/>) moves.</summary>
     public static IReadOnlySet<string> PeerLinkCounters { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         nameof(PeerSyncs), nameof(PeerChangesReceived), nameof(PeerPartitionedCalls), nameof(PeerPartitionHeals), nameof(RefusedChangesPeersMerged),
+        nameof(PeerChangesTooFarAhead),
     };
 
     /// <summary>Adds <paramref name="other"/> to these counters.</summary>

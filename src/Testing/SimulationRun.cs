@@ -447,8 +447,10 @@ internal sealed class SimulationRun : IAsyncDisposable
             replica.Clock.Offset = TimeSpan.Zero;
         }
 
-        // Past every skewed stamp, so re-stamped changes are no longer ahead of the relay.
-        _world.Advance(_configuration.ClockSkewMax + TimeSpan.FromMinutes(1));
+        // Past every skewed stamp (the furthest skew may exceed the bound), so re-stamped changes and compensations of
+        // skew-refused ones are no longer ahead of the relay.
+        var skewMax = _schedule.Steps.OfType<ClockStep>().Select(c => TimeSpan.FromMilliseconds(c.OffsetMilliseconds)).Append(_configuration.ClockSkewMax).Max();
+        _world.Advance(skewMax + TimeSpan.FromMinutes(1));
         for (var round = 0; ; round++)
         {
             if (round >= _options.DrainRoundsMax)

@@ -91,7 +91,7 @@ public sealed partial class ReplicaStore
         var writes = fields ?? [.. old.Fields];
         var change = old.Kind switch
         {
-            ChangeKind.Upsert => Change.Upsert(changeId, stamp, old.Collection, old.RecordId, visible.Version, writes),
+            ChangeKind.Upsert => Change.Upsert(changeId, stamp, old.Collection, old.RecordId, RestampBase(old, status, visible.Version), writes),
             ChangeKind.Action => Change.Action(changeId, stamp, old.Collection, old.RecordId, visible.Version, old.ActionName!.Value, writes),
             _ => Change.Delete(changeId, stamp, old.Collection, old.RecordId, visible.Version),
         };
@@ -108,6 +108,7 @@ public sealed partial class ReplicaStore
                 """,
                 entryId, sequence, ChangeCodec.Encode(change), overlay is null ? null : ChangeCodec.Encode(overlay), now.ToUnixTimeMilliseconds(),
                 (long)change.Stamp.Time);
+            StopSharingRestamped(old, status);
             SaveRecomputed(old.Collection, old.RecordId, row.Confirmed, row, null, notes);
             NoteOutboxChanged(notes);
         });

@@ -45,7 +45,7 @@ public sealed class PeerClient : IDisposable
         var client = new Protocol.V1.Peer.PeerClient(Channel(peer));
         var self = ByteString.CopyFrom(_replica.ReplicaId.ToByteArray());
         long bytesSent = 0, bytesReceived = 0;
-        int calls = 0, received = 0, sent = 0, heldThere = 0;
+        int calls = 0, received = 0, sent = 0, heldThere = 0, tooFarAhead = 0;
         try
         {
             var hello = await client.HelloAsync(new PeerHelloRequest { ReplicaId = self, ProtocolVersion = PeerWire.ProtocolVersion }, Call(cancellationToken));
@@ -79,6 +79,7 @@ public sealed class PeerClient : IDisposable
 
                 var report = await _replica.ApplyPeerChangesAsync(set, cancellationToken).ConfigureAwait(false);
                 received += report.Applied;
+                tooFarAhead += report.TooFarAhead;
                 if (report.Applied == 0)
                 {
                     break; // nothing new although more was announced: stop rather than loop
@@ -114,7 +115,7 @@ public sealed class PeerClient : IDisposable
 
             var heldHere = await _replica.GetHeldPeerChangeCountAsync(cancellationToken).ConfigureAwait(false);
             _logger.LogInformation("Synced with peer {Peer} at {Address}: received {Received}, sent {Sent}, {Bytes} bytes", peerId, peer, received, sent, bytesSent + bytesReceived);
-            return new PeerSyncReport(peerId, received, sent, heldHere, heldThere, bytesReceived, bytesSent, calls);
+            return new PeerSyncReport(peerId, received, sent, heldHere, heldThere, bytesReceived, bytesSent, calls, tooFarAhead);
         }
         catch (RpcException exception)
         {

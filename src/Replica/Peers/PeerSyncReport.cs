@@ -11,4 +11,5 @@ namespace CrdtSync.Replica.Peers;
 /// <param name="BytesReceived">Protobuf payload bytes of the answers received.</param>
 /// <param name="BytesSent">Protobuf payload bytes of the requests sent.</param>
 /// <param name="Calls">How many calls the round made.</param>
-public sealed record PeerSyncReport(ReplicaId Peer, int Received, int Sent, int HeldHere, int HeldThere, long BytesReceived, long BytesSent, int Calls);
+/// <param name="TooFarAheadHere">Changes received but not merged here because their stamp is beyond this replica's clock-skew bound (<see cref="PeerRefusalReason.ClockSkew"/>).</param>
+public sealed record PeerSyncReport(ReplicaId Peer, int Received, int Sent, int HeldHere, int HeldThere, long BytesReceived, long BytesSent, int Calls, int TooFarAheadHere = 0);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using CrdtSync.Crdt.Changes;
 using CrdtSync.Crdt.Clocks;
 using CrdtSync.Crdt.Encoding;
@@ -87,7 +88,10 @@ public sealed partial class ReplicaStore
     /// <summary>
     /// Takes a peer's changes in: per origin, a change whose predecessors are all here is merged (and recorded in the
     /// change store); one whose predecessor is missing is held until it arrives; one already known is ignored. Changes of
-    /// this replica's own origin are ignored (it is their only author). One transaction.
+    /// this replica's own origin are ignored (it is their only author). A change stamped further ahead of this replica's
+    /// clock than the configuration's <c>clockSkewMax</c> (the bound the relay refuses by) is not taken in: it is treated
+    /// as missing, so nothing of its origin above it is merged either, and it is asked for again next round
+    /// (<see cref="PeerApplyReport.TooFarAhead"/>). One transaction.
     /// </summary>
     /// <exception cref="PeerProtocolException">A change is a guarded action or a delete: those never travel among peers.</exception>
     public Task<PeerApplyReport> ApplyPeerChangesAsync(PeerChangeSet set, CancellationToken cancellationToken = default)
@@ -108,7 +112,7 @@ public sealed partial class ReplicaStore
             InTransaction(() =>
             {
                 PreparePeerStoreInTransaction();
-                report = TakeInPeerChanges(set, notes);
+                report = TakeInPeerChanges(set, notes, checkSkew: true);
                 SaveClock();
             });
             return report!;
@@ -148,7 +152,7 @@ public sealed partial class ReplicaStore
             InTransaction(() =>
             {
                 PreparePeerStoreInTransaction();
-                TakeInPeerChanges(new PeerChangeSet(shared, skipped), notes);
+                TakeInPeerChanges(new PeerChangeSet(shared, skipped), notes, checkSkew: false);
                 foreach (var id in shared.Select(c => c.Id).Concat(skipped))
                 {
                     _database.Execute("INSERT OR IGNORE INTO peer_from_relay (origin, sequence) VALUES ($p0, $p1)", id.Origin.ToByteArray(), id.Sequence);
@@ -222,8 +226,13 @@ public sealed partial class ReplicaStore
         "INSERT INTO peer_contiguous (origin, sequence) VALUES ($p0, $p1) ON CONFLICT (origin) DO UPDATE SET sequence = max(sequence, excluded.sequence)",
         origin.ToByteArray(), sequence);
 
-    private PeerApplyReport TakeInPeerChanges(PeerChangeSet set, Notifications notes)
+    // checkSkew: true for changes from a peer, false for changes the relay committed. A change from a peer (or held from
+    // one) stamped beyond this replica's skew bound stops its origin's run: the relay would refuse it
+    // (docs/design/peers.md, "Clock skew among peers").
+    private PeerApplyReport TakeInPeerChanges(PeerChangeSet set, Notifications notes, bool checkSkew)
     {
+        var aheadMax = (long)_clock.ClockSkewMax.TotalMilliseconds;
+        var nowMilliseconds = _time.GetUtcNow().ToUnixTimeMilliseconds();
         // Per origin: incoming ids with their change (null: not shared among peers).
         var incoming = new Dictionary<ReplicaId, SortedDictionary<long, Change?>>();
         var duplicates = 0;
@@ -259,6 +268,7 @@ public sealed partial class ReplicaStore
         var toMerge = new List<Change>();
         var applied = 0;
         var released = 0;
+        var tooFarAhead = 0;
         foreach (var (origin, list) in incoming)
         {
             var originBytes = origin.ToByteArray();
@@ -283,6 +293,16 @@ public sealed partial class ReplicaStore
                     break;
                 }
 
+                if (change is not null && (checkSkew || wasHeld) && change.Stamp.Milliseconds - nowMilliseconds > aheadMax)
+                {
+                    // Not taken in: treated as missing (a held copy stays held), so this origin's run stops here.
+                    tooFarAhead++;
+                    _logger.LogWarning(
+                        "Peer change {ChangeId} not merged: {Reason}, stamped {Ahead} ahead of this replica's clock (at most {Max} allowed); asked for again next round",
+                        change.Id, PeerRefusalReason.ClockSkew, TimeSpan.FromMilliseconds(change.Stamp.Milliseconds - nowMilliseconds), _clock.ClockSkewMax);
+                    break;
+                }
+
                 _database.Execute(
                     "INSERT OR IGNORE INTO peer_changes (origin, sequence, change) VALUES ($p0, $p1, $p2)",
                     originBytes, next, change is null ? null : ChangeCodec.Encode(change));
@@ -304,6 +324,11 @@ public sealed partial class ReplicaStore
 
             foreach (var (sequence, change) in list)
             {
+                if (sequence == next)
+                {
+                    continue; // refused as too far ahead: not held, asked for again
+                }
+
                 if (sequence < next || held.ContainsKey(sequence))
                 {
                     duplicates++;
@@ -322,7 +347,12 @@ public sealed partial class ReplicaStore
         }
 
         var heldNow = (int)(long)_database.Scalar("SELECT count(*) FROM peer_held")!;
-        return new PeerApplyReport(applied, duplicates, heldNow, released);
+        if (tooFarAhead > 0)
+        {
+            Peers.Discovery.PeerDiscoveryMetrics.TooFarAhead.Add(tooFarAhead);
+        }
+
+        return new PeerApplyReport(applied, duplicates, heldNow, released, tooFarAhead);
     }
 
     private Dictionary<long, byte[]?> LoadHeld(byte[] origin)

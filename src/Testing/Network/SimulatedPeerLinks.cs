@@ -74,6 +74,7 @@ internal sealed class SimulatedPeerLinks(SimulationCounters counters)
             var report = await to.ApplyPeerChangesAsync(received).ConfigureAwait(false);
             moved += report.Applied;
             counters.PeerChangesReceived += report.Applied;
+            counters.PeerChangesTooFarAhead += report.TooFarAhead;
             if (!Received.TryGetValue(toIndex, out var ids))
             {
                 Received.Add(toIndex, ids = []);

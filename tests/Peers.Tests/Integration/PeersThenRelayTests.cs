@@ -1,31 +1,22 @@
 using CrdtSync.Crdt.Encoding;
 using CrdtSync.Crdt.Values;
 using CrdtSync.Peers.Tests.Support;
-using CrdtSync.Protocol;
-using CrdtSync.Protocol.V1;
-using CrdtSync.Relay.Configuration;
-using CrdtSync.Relay.Hosting;
-using CrdtSync.Replica.Sync;
-using Microsoft.Extensions.Logging;
 
 namespace CrdtSync.Peers.Tests.Integration;
 
 /// <summary>Three devices of one relay sync only with each other on the LAN, then reach the relay one by one.</summary>
 public sealed class PeersThenRelayTests : IAsyncLifetime
 {
-    private readonly string _relayData = Path.Combine(Path.GetTempPath(), "crdtsync-peers-relay", Guid.NewGuid().ToString("N"));
-    private RelayHost _relay = null!;
+    private PeerRelay _relay = null!;
     private readonly List<(PeerNode Node, string Token)> _devices = [];
 
     public async Task InitializeAsync()
     {
-        _relay = await RelayHost.StartAsync(
-            new RelayOptions { Urls = "http://127.0.0.1:0", DataDirectory = _relayData, ConfigurationJson = PeerNode.SampleJson },
-            builder => builder.Logging.ClearProviders());
+        _relay = await PeerRelay.StartAsync();
         var address = 2;
         foreach (var user in new[] { "ana", "ben", "cleo" })
         {
-            var credential = await _relay.CreateDeviceAsync(user, ["agent"]);
+            var credential = await _relay.Host.CreateDeviceAsync(user, ["agent"]);
             _devices.Add((await PeerNode.CreateAsync(user, $"127.0.0.{address++}", credential.Replica), credential.Token));
         }
     }
@@ -38,15 +29,6 @@ public sealed class PeersThenRelayTests : IAsyncLifetime
         }
 
         await _relay.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_relayData, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is harmless.
-        }
     }
 
     [Fact]
@@ -55,7 +37,7 @@ public sealed class PeersThenRelayTests : IAsyncLifetime
         var (ana, ben, cleo) = (_devices[0].Node, _devices[1].Node, _devices[2].Node);
         foreach (var (node, token) in _devices)
         {
-            await SyncWithRelayAsync(node, token); // the offline cache is downloaded before the team goes to the field
+            await _relay.SyncAsync(node, token, record: false); // the offline cache is downloaded before the team goes to the field
         }
 
         var id = await ana.Replica.CreateAsync("incidents", Fields.Of(("title", "Flooded basement"), ("priority", 3)));
@@ -72,18 +54,16 @@ public sealed class PeersThenRelayTests : IAsyncLifetime
         // Each device reaches the relay in turn; each pushes only its own changes (the relay refuses any other origin).
         foreach (var (node, token) in _devices)
         {
-            await SyncWithRelayAsync(node, token);
+            await _relay.SyncAsync(node, token, record: false);
         }
 
         foreach (var (node, token) in _devices)
         {
-            await SyncWithRelayAsync(node, token); // pull what the later ones pushed
+            await _relay.SyncAsync(node, token, record: false); // pull what the later ones pushed
             Assert.Empty(await node.Replica.GetOutboxAsync());
         }
 
-        using var channel = RelayChannels.ForAddress(_relay.Address, _relay.AdminCredential);
-        var atRelay = await new Admin.AdminClient(channel).GetRecordAsync(new GetRecordRequest { Collection = "incidents", RecordId = id.Text });
-        var relayState = RecordStateCodec.Decode(atRelay.State.Memory);
+        var relayState = await _relay.GetRecordAsync("incidents", id.Text);
         Assert.Equal(Value.String("closed"), relayState[new FieldName("status")]);
         Assert.Equal(Value.String("Flooded basement, block B"), relayState[new FieldName("title")]);
         Assert.Equal(Value.Int64(1), relayState[new FieldName("priority")]);
@@ -92,14 +72,5 @@ public sealed class PeersThenRelayTests : IAsyncLifetime
             var state = (await node.Replica.GetAsync("incidents", id.Text))!.State;
             Assert.Equal(Convert.ToHexString(RecordStateCodec.Encode(relayState)), Convert.ToHexString(RecordStateCodec.Encode(state)));
         }
-    }
-
-    private async Task SyncWithRelayAsync(PeerNode node, string token)
-    {
-        var options = new SyncClientOptions { RelayAddress = _relay.Address, Token = token, CallTimeout = TimeSpan.FromSeconds(20) };
-        options.Collections.Add("incidents");
-        options.Collections.Add("tasks");
-        await using var client = new SyncClient(node.Replica, Microsoft.Extensions.Options.Options.Create(options));
-        await client.SyncAllAsync();
     }
 }

@@ -2,15 +2,7 @@ using CrdtSync.Crdt.Encoding;
 using CrdtSync.Crdt.Records;
 using CrdtSync.Crdt.Values;
 using CrdtSync.Peers.Tests.Support;
-using CrdtSync.Protocol;
-using CrdtSync.Protocol.V1;
-using CrdtSync.Relay.Configuration;
-using CrdtSync.Relay.Hosting;
 using CrdtSync.Replica.Outbox;
-using CrdtSync.Replica.Peers;
-using CrdtSync.Replica.Sync;
-using CrdtSync.Replica.Transport;
-using Microsoft.Extensions.Logging;
 
 namespace CrdtSync.Peers.Tests.Integration;
 
@@ -21,23 +13,22 @@ namespace CrdtSync.Peers.Tests.Integration;
 /// </summary>
 public sealed class RelayRejectionTests : IAsyncLifetime
 {
-    private readonly string _relayData = Path.Combine(Path.GetTempPath(), "crdtsync-peers-relay", Guid.NewGuid().ToString("N"));
     private readonly List<(PeerNode Node, string Token)> _devices = [];
-    private RelayHost _relay = null!;
+    private PeerRelay _relay = null!;
 
     public async Task InitializeAsync()
     {
-        _relay = await StartRelayAsync(PeerNode.SampleJson);
+        _relay = await PeerRelay.StartAsync();
         var address = 2;
         foreach (var user in new[] { "ana", "ben", "cleo" })
         {
-            var credential = await _relay.CreateDeviceAsync(user, ["agent"]);
+            var credential = await _relay.Host.CreateDeviceAsync(user, ["agent"]);
             _devices.Add((await PeerNode.CreateAsync(user, $"127.0.0.{address++}", credential.Replica), credential.Token));
         }
 
         foreach (var (node, token) in _devices)
         {
-            await SyncWithRelayAsync(node, token); // the offline cache is downloaded before the team goes to the field
+            await _relay.SyncAsync(node, token); // the offline cache is downloaded before the team goes to the field
         }
     }
 
@@ -49,15 +40,6 @@ public sealed class RelayRejectionTests : IAsyncLifetime
         }
 
         await _relay.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_relayData, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is harmless.
-        }
     }
 
     [Fact]
@@ -66,31 +48,30 @@ public sealed class RelayRejectionTests : IAsyncLifetime
         var ((ana, anaToken), (ben, benToken), (cleo, _)) = (_devices[0], _devices[1], _devices[2]);
 
         // While the team is in the field, the relay's rules get stricter: incident titles of at most 20 characters.
-        await _relay.DisposeAsync();
         var title = "\"title\":       { \"type\": \"string\", \"required\": true, \"maxLength\": 200 }";
         var strict = PeerNode.SampleJson;
         var at = strict.IndexOf(title, StringComparison.Ordinal);
         Assert.True(at >= 0);
-        _relay = await StartRelayAsync(strict[..at] + title.Replace("200", "20", StringComparison.Ordinal) + strict[(at + title.Length)..]);
+        await _relay.RestartAsync(strict[..at] + title.Replace("200", "20", StringComparison.Ordinal) + strict[(at + title.Length)..]);
 
         var id = await ana.Replica.CreateAsync("incidents", Fields.Of(("title", "Flooded basement, block B, north stairs"), ("priority", 2)));
         await ana.SyncWithAsync(ben);
         await ben.SyncWithAsync(cleo);
         Assert.NotNull(await cleo.Replica.GetAsync("incidents", id.Text));
 
-        await SyncWithRelayAsync(ana, anaToken);
+        await _relay.SyncAsync(ana, anaToken);
         var refused = Assert.Single(await ana.Replica.GetOutboxAsync());
         Assert.Equal(EntryStatus.Invalid, refused.Status);
         Assert.Null(await ana.Replica.GetAsync("incidents", id.Text));
-        await SyncWithRelayAsync(ben, benToken);
+        await _relay.SyncAsync(ben, benToken);
         await cleo.SyncWithAsync(ben); // cleo never reaches the relay: the compensation comes through ben
         await AssertConvergedAsync(id.Text, exists: false);
         Assert.Equal(refused.EntryId, Assert.Single(await ana.Replica.GetOutboxAsync()).EntryId);
 
         await ana.Replica.ResolveAsync(refused.EntryId, Fields.Of(("title", "Flooded basement"), ("priority", 2), ("status", "open")));
-        await SyncWithRelayAsync(ana, anaToken);
+        await _relay.SyncAsync(ana, anaToken);
         Assert.Empty(await ana.Replica.GetOutboxAsync());
-        await SyncWithRelayAsync(ben, benToken);
+        await _relay.SyncAsync(ben, benToken);
         await cleo.SyncWithAsync(ben);
         var accepted = await AssertConvergedAsync(id.Text, exists: true);
         Assert.Equal(Value.String("Flooded basement"), accepted[new FieldName("title")]);
@@ -102,20 +83,20 @@ public sealed class RelayRejectionTests : IAsyncLifetime
     {
         var ((ana, anaToken), (ben, benToken), (cleo, cleoToken)) = (_devices[0], _devices[1], _devices[2]);
         var id = await ana.Replica.CreateAsync("incidents", Fields.Of(("title", "Leaking pipe")));
-        await SyncWithRelayAsync(ana, anaToken);
-        await SyncWithRelayAsync(ben, benToken);
-        await SyncWithRelayAsync(cleo, cleoToken);
+        await _relay.SyncAsync(ana, anaToken);
+        await _relay.SyncAsync(ben, benToken);
+        await _relay.SyncAsync(cleo, cleoToken);
 
         await ben.Replica.UpdateAsync("incidents", id.Text, Fields.Of(("resolution", "Pipe replaced")));
-        await SyncWithRelayAsync(ben, benToken);
+        await _relay.SyncAsync(ben, benToken);
         await ana.Replica.UpdateAsync("incidents", id.Text, Fields.Of(("resolution", "Still leaking"))); // has not seen ben's
         await ana.SyncWithAsync(cleo);
         Assert.Equal(Value.String("Still leaking"), (await cleo.Replica.GetAsync("incidents", id.Text))!["resolution"]);
 
-        await SyncWithRelayAsync(ana, anaToken);
+        await _relay.SyncAsync(ana, anaToken);
         Assert.Equal(EntryStatus.Conflict, Assert.Single(await ana.Replica.GetOutboxAsync()).Status);
-        await SyncWithRelayAsync(cleo, cleoToken);
-        await SyncWithRelayAsync(ben, benToken);
+        await _relay.SyncAsync(cleo, cleoToken);
+        await _relay.SyncAsync(ben, benToken);
 
         var converged = await AssertConvergedAsync(id.Text, exists: true);
         Assert.Equal(Value.String("Pipe replaced"), converged[new FieldName("resolution")]);
@@ -124,13 +105,13 @@ public sealed class RelayRejectionTests : IAsyncLifetime
     [Fact]
     public async Task A_first_relay_download_keeps_a_record_that_so_far_exists_only_among_peers()
     {
-        var credential = await _relay.CreateDeviceAsync("dan", ["agent"]);
+        var credential = await _relay.Host.CreateDeviceAsync("dan", ["agent"]);
         await using var dan = await PeerNode.CreateAsync("dan", "127.0.0.5", credential.Replica);
         var (ana, _) = _devices[0];
         var id = await ana.Replica.CreateAsync("incidents", Fields.Of(("title", "Gas smell")));
         await ana.SyncWithAsync(dan);
 
-        await SyncWithRelayAsync(dan, credential.Token); // ana has not pushed yet: the relay does not have the record
+        await _relay.SyncAsync(dan, credential.Token); // ana has not pushed yet: the relay does not have the record
 
         Assert.Equal(Value.String("Gas smell"), (await dan.Replica.GetAsync("incidents", id.Text))!["title"]);
         Assert.Empty(await dan.Replica.GetOutboxAsync());
@@ -145,7 +126,7 @@ public sealed class RelayRejectionTests : IAsyncLifetime
         await ana.SyncWithAsync(cleo);
         Assert.Equal(Value.String("open"), (await cleo.Replica.GetAsync("incidents", id.Text))!["status"]); // the close waits for the relay
 
-        await SyncWithRelayAsync(ana, anaToken);
+        await _relay.SyncAsync(ana, anaToken);
         await cleo.SyncWithAsync(ana);
 
         var closed = (await cleo.Replica.GetAsync("incidents", id.Text))!;
@@ -161,9 +142,9 @@ public sealed class RelayRejectionTests : IAsyncLifetime
         await ana.SyncWithAsync(ben);
         await ana.Replica.DiscardAsync(Assert.Single(await ana.Replica.GetOutboxAsync()).EntryId);
 
-        await SyncWithRelayAsync(ana, anaToken);
+        await _relay.SyncAsync(ana, anaToken);
         await ben.SyncWithAsync(ana);
-        await SyncWithRelayAsync(ben, benToken);
+        await _relay.SyncAsync(ben, benToken);
 
         Assert.Empty(await ana.Replica.GetOutboxAsync());
         Assert.Empty(await ben.Replica.GetOutboxAsync());
@@ -174,10 +155,7 @@ public sealed class RelayRejectionTests : IAsyncLifetime
     /// <summary>Every node's visible record has the relay's values on every field; returns the relay's state.</summary>
     private async Task<RecordState> AssertConvergedAsync(string id, bool exists)
     {
-        using var channel = RelayChannels.ForAddress(_relay.Address, _relay.AdminCredential);
-        var atRelay = await new Admin.AdminClient(channel).GetRecordAsync(new GetRecordRequest { Collection = "incidents", RecordId = id });
-        Assert.True(atRelay.Found);
-        var relayState = RecordStateCodec.Decode(atRelay.State.Memory);
+        var relayState = await _relay.GetRecordAsync("incidents", id);
         Assert.Equal(exists, relayState.Exists);
         foreach (var (node, _) in _devices)
         {
@@ -191,20 +169,5 @@ public sealed class RelayRejectionTests : IAsyncLifetime
         }
 
         return relayState;
-    }
-
-    private Task<RelayHost> StartRelayAsync(string configuration) => RelayHost.StartAsync(
-        new RelayOptions { Urls = "http://127.0.0.1:0", DataDirectory = _relayData, ConfigurationJson = configuration },
-        builder => builder.Logging.ClearProviders());
-
-    /// <summary>One sync round with the relay, recording what the relay committed into the replica's peer change store.</summary>
-    private async Task SyncWithRelayAsync(PeerNode node, string token)
-    {
-        var options = new SyncClientOptions { RelayAddress = _relay.Address, Token = token, CallTimeout = TimeSpan.FromSeconds(20) };
-        options.Collections.Add("incidents");
-        options.Collections.Add("tasks");
-        using var transport = new PeerRecordingRelayTransport(GrpcRelayTransport.Create(options), node.Replica);
-        await using var client = new SyncClient(node.Replica, transport, options);
-        await client.SyncAllAsync();
     }
 }

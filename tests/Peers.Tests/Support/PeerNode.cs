@@ -30,10 +30,10 @@ public sealed class PeerNode : IAsyncDisposable
 
     public static string SampleJson => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "incidents.json"));
 
-    public static async Task<PeerNode> CreateAsync(string name, string? listenAddress = null, Crdt.Clocks.ReplicaId? id = null)
+    public static async Task<PeerNode> CreateAsync(string name, string? listenAddress = null, Crdt.Clocks.ReplicaId? id = null, TimeProvider? time = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "crdtsync-peers", Guid.NewGuid().ToString("N"));
-        var replica = ReplicaStore.Open(new ReplicaOptions { DatabasePath = Path.Combine(folder, "replica.db"), ReplicaId = id, Durability = CommitDurability.Normal });
+        var replica = ReplicaStore.Open(new ReplicaOptions { DatabasePath = Path.Combine(folder, "replica.db"), ReplicaId = id, Durability = CommitDurability.Normal }, time);
         await replica.ConfigureAsync(SampleJson, name, ["agent"]);
         var node = new PeerNode(folder, replica, name);
         if (listenAddress is not null)

@@ -15,6 +15,9 @@ internal static class PeerDiscoveryMetrics
     /// <summary>Change ids taken in from peers by the loop.</summary>
     public static readonly Counter<long> ReceivedChanges = Meter.CreateCounter<long>("crdtsync.peers.received_changes", "{change}");
 
+    /// <summary>Peer changes not merged because their stamp is further ahead of this replica's clock than the skew bound.</summary>
+    public static readonly Counter<long> TooFarAhead = Meter.CreateCounter<long>("crdtsync.peers.too_far_ahead", "{change}");
+
     /// <summary>Announcements heard, tagged <c>outcome</c> (<c>accepted</c>, <c>stranger</c>, <c>self</c>, <c>insecure</c>, <c>invalid</c>).</summary>
     public static readonly Counter<long> Announcements = Meter.CreateCounter<long>("crdtsync.peers.announcements", "{datagram}");
 }
