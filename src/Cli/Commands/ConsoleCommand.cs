@@ -25,13 +25,10 @@ internal static class ConsoleCommand
         {
             var file = parse.GetValue(cli.Database)!;
             using var replica = cli.OpenReplica(parse);
-            await using var client = File.Exists(RelayLink.PathFor(file))
-                ? new SyncClient(replica, Microsoft.Extensions.Options.Options.Create(new SyncClientOptions
-                {
-                    RelayAddress = RelayLink.Load(file).Relay,
-                    Token = RelayLink.Load(file).Token,
-                }))
-                : null;
+            var link = File.Exists(RelayLink.PathFor(file)) ? RelayLink.Load(file) : null;
+            await using var client = link is null
+                ? null
+                : new SyncClient(replica, Microsoft.Extensions.Options.Options.Create(ReplicaSyncCommands.Options(link)));
             ReplicaConsoleHost host;
             try
             {
@@ -54,7 +51,7 @@ internal static class ConsoleCommand
                     await client.StartAsync(ct);
                 }
 
-                cli.Console.MarkupLine($"Replica console for [bold]{Markup.Escape(file.Name)}[/] ({(client is null ? "no relay: local only" : "syncing with " + Markup.Escape(RelayLink.Load(file).Relay.ToString()))}). Ctrl+C stops it.");
+                cli.Console.MarkupLine($"Replica console for [bold]{Markup.Escape(file.Name)}[/] ({(link is null ? "no relay: local only" : "syncing with " + Markup.Escape(link.Relay.ToString()))}). Ctrl+C stops it.");
                 cli.Console.WriteLine("Open " + host.Address);
                 if (parse.GetValue(openBrowser) == "yes")
                 {

@@ -4,6 +4,7 @@ using CrdtSync.Cli.Input;
 using CrdtSync.Cli.Rendering;
 using CrdtSync.Replica;
 using CrdtSync.Replica.Sync;
+using CrdtSync.WebConsole.Api;
 using Spectre.Console;
 
 namespace CrdtSync.Cli.Commands;
@@ -49,16 +50,7 @@ internal static class ReplicaSyncCommands
             var report = await client.SyncAllAsync(ct);
             if (parse.GetValue(cli.Json))
             {
-                cli.WriteJson(new JsonObject
-                {
-                    ["pushed"] = report.Pushed,
-                    ["accepted"] = report.Accepted,
-                    ["refused"] = report.Refused,
-                    ["pulled"] = report.Pulled,
-                    ["cursor"] = report.Cursor,
-                    ["caughtUp"] = report.CaughtUp,
-                    ["pending"] = report.PendingCount,
-                });
+                cli.WriteJson(ReplicaJson.SyncReport(report));
                 return 0;
             }
 
@@ -153,5 +145,6 @@ internal static class ReplicaSyncCommands
         return 0;
     }
 
-    private static SyncClientOptions Options(RelayLink link) => new() { RelayAddress = link.Relay, Token = link.Token };
+    /// <summary>The sync client options of a replica file's relay link.</summary>
+    internal static SyncClientOptions Options(RelayLink link) => new() { RelayAddress = link.Relay, Token = link.Token };
 }

@@ -4,6 +4,7 @@ using CrdtSync.Crdt.Records;
 using CrdtSync.Crdt.Values;
 using CrdtSync.Replica.Api;
 using CrdtSync.Replica.Outbox;
+using CrdtSync.WebConsole.Api;
 
 namespace CrdtSync.Cli.Rendering;
 
@@ -14,25 +15,9 @@ internal static class JsonViews
 
     public static string Write(JsonNode? node) => node?.ToJsonString(Indented) ?? "null";
 
-    public static JsonNode? Value(Value value) => value.Kind switch
-    {
-        ValueKind.Null => null,
-        ValueKind.Bool => JsonValue.Create(value.AsBool),
-        ValueKind.Int64 => JsonValue.Create(value.AsInt64),
-        ValueKind.Float64 => double.IsFinite(value.AsFloat64) ? JsonValue.Create(value.AsFloat64) : JsonValue.Create(value.ToString()),
-        _ => JsonValue.Create(value.ToString()),
-    };
+    public static JsonNode? Value(Value value) => ReplicaJson.Value(value);
 
-    public static JsonObject Fields(RecordState state)
-    {
-        var fields = new JsonObject();
-        foreach (var (name, entry) in state.SortedFields())
-        {
-            fields[name.Text] = Value(entry.Value);
-        }
-
-        return fields;
-    }
+    public static JsonObject Fields(RecordState state) => ReplicaJson.Fields(state);
 
     public static JsonObject Record(RecordSnapshot snapshot) => new()
     {

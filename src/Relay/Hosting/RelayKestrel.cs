@@ -33,14 +33,7 @@ internal static class RelayKestrel
                 if (secure)
                 {
                     listen.Protocols = HttpProtocols.Http1AndHttp2;
-                    if (options.CertificatePath is { } certificate)
-                    {
-                        listen.UseHttps(certificate, options.CertificatePassword);
-                    }
-                    else
-                    {
-                        listen.UseHttps();
-                    }
+                    UseHttps(listen, options);
                 }
                 else
                 {
@@ -79,5 +72,18 @@ internal static class RelayKestrel
         }
 
         return address;
+    }
+
+    /// <summary>TLS on a listener: the configured certificate file, or the development certificate when none is set.</summary>
+    internal static void UseHttps(ListenOptions listen, RelayOptions options)
+    {
+        if (options.CertificatePath is { } certificate)
+        {
+            listen.UseHttps(certificate, options.CertificatePassword);
+        }
+        else
+        {
+            listen.UseHttps();
+        }
     }
 }

@@ -88,9 +88,13 @@ internal sealed class ConsoleActivity(TimeProvider time)
     {
         lock (_gate)
         {
-            _devices[note.ReplicaId] = _devices.TryGetValue(note.ReplicaId, out var known) ? known.MergedWith(note) : note;
+            Merge(note);
         }
     }
+
+    // Under _gate.
+    private void Merge(DeviceActivity note) =>
+        _devices[note.ReplicaId] = _devices.TryGetValue(note.ReplicaId, out var known) ? known.MergedWith(note) : note;
 
     private void PutBack(Dictionary<ReplicaId, DeviceActivity> devices, Dictionary<(DateTimeOffset Minute, OutcomeKind Kind), long> tallies)
     {
@@ -103,7 +107,7 @@ internal sealed class ConsoleActivity(TimeProvider time)
         {
             foreach (var note in devices.Values)
             {
-                _devices[note.ReplicaId] = _devices.TryGetValue(note.ReplicaId, out var known) ? known.MergedWith(note) : note;
+                Merge(note);
             }
 
             foreach (var (key, count) in tallies)

@@ -1,4 +1,5 @@
 using CrdtSync.Relay.Configuration;
+using CrdtSync.Relay.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -30,14 +31,7 @@ internal static class RelayConsoleHosting
             listen.Protocols = HttpProtocols.Http1;
             if (secure)
             {
-                if (options.CertificatePath is { } certificate)
-                {
-                    listen.UseHttps(certificate, options.CertificatePassword);
-                }
-                else
-                {
-                    listen.UseHttps();
-                }
+                RelayKestrel.UseHttps(listen, options);
             }
 
             listener.Bind(listen, secure);

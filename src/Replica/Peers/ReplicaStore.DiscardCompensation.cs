@@ -28,10 +28,7 @@ public sealed partial class ReplicaStore
             return null;
         }
 
-        var shared = _database.Execute(
-            "UPDATE peer_changes SET change = NULL WHERE origin = $p0 AND sequence = $p1 AND change IS NOT NULL",
-            ReplicaId.ToByteArray(), discarded.Id.Sequence);
-        if (shared == 0 && status != EntryStatus.ClockSkew)
+        if (!Unshare(discarded.Id) && status != EntryStatus.ClockSkew)
         {
             return null;
         }
@@ -52,9 +49,7 @@ public sealed partial class ReplicaStore
             restored.Version.With(discarded.Id),
             discarded.Fields.Select(f => new FieldValue(f.Name, restored[f.Name])));
         InsertEntry(compensation, null, now);
-        _database.Execute(
-            "UPDATE records SET entry_ids = json_insert(coalesce(entry_ids, '[]'), '$[#]', $p2) WHERE collection = $p0 AND record_id = $p1",
-            discarded.Collection.Text, discarded.RecordId.Text, sequence);
+        ListEntryInRecord(discarded.Collection, discarded.RecordId, sequence);
         return sequence;
     }
 
@@ -71,14 +66,17 @@ public sealed partial class ReplicaStore
             return;
         }
 
-        var unshared = _database.Execute(
-            "UPDATE peer_changes SET change = NULL WHERE origin = $p0 AND sequence = $p1 AND change IS NOT NULL",
-            ReplicaId.ToByteArray(), old.Id.Sequence);
-        if (unshared > 0)
+        if (Unshare(old.Id))
         {
             _logger.LogInformation("Own change {ChangeId}, refused for clock skew and stamped again, is no longer shared with peers", old.Id);
         }
     }
+
+    /// <summary>Turns an own change shared with its bytes into a skipped id in the change store; true when it was shared.</summary>
+    private bool Unshare(ChangeId own) =>
+        _database.Execute(
+            "UPDATE peer_changes SET change = NULL WHERE origin = $p0 AND sequence = $p1 AND change IS NOT NULL",
+            own.Origin.ToByteArray(), own.Sequence) > 0;
 
     /// <summary>
     /// The base of a re-stamped entry: the record's visible version, plus the old id when the entry was refused for clock

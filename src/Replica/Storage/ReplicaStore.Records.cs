@@ -23,10 +23,17 @@ public sealed partial class ReplicaStore
             return null;
         }
 
-        var confirmedBytes = reader.IsDBNull(0) ? null : (byte[])reader[0];
-        var visibleBytes = reader.IsDBNull(1) ? null : (byte[])reader[1];
-        return new StoredRecord(collection, id, confirmedBytes, visibleBytes, (RecordStatus)reader.GetInt64(2));
+        return ReadRecordRow(reader, 0, collection, id);
     }
+
+    /// <summary>A record row from the columns confirmed, visible and status, starting at <paramref name="first"/>.</summary>
+    private static StoredRecord ReadRecordRow(Microsoft.Data.Sqlite.SqliteDataReader reader, int first, CollectionName collection, RecordId id) =>
+        new(
+            collection,
+            id,
+            reader.IsDBNull(first) ? null : (byte[])reader[first],
+            reader.IsDBNull(first + 1) ? null : (byte[])reader[first + 1],
+            (RecordStatus)reader.GetInt64(first + 2));
 
     /// <summary>
     /// The condition "an entry of record ($p0, $p1)": the record row lists its entries' ids (<c>entry_ids</c>), so they are found by
@@ -74,9 +81,7 @@ public sealed partial class ReplicaStore
             while (reader.Read())
             {
                 var id = byText[reader.GetString(0)];
-                var confirmedBytes = reader.IsDBNull(1) ? null : (byte[])reader[1];
-                var visibleBytes = reader.IsDBNull(2) ? null : (byte[])reader[2];
-                rows[(collection, id)] = new StoredRecord(collection, id, confirmedBytes, visibleBytes, (RecordStatus)reader.GetInt64(3));
+                rows[(collection, id)] = ReadRecordRow(reader, 1, collection, id);
             }
         }
 
@@ -390,6 +395,12 @@ public sealed partial class ReplicaStore
             """,
             collection.Text, id.Text, RecordStateCodec.Encode(visible), visible.Exists ? 1L : 0L, (long)status, addedEntryId);
     }
+
+    /// <summary>Adds an entry id to the list in an existing record row (what <see cref="SaveVisible"/> does in the row it writes).</summary>
+    private void ListEntryInRecord(CollectionName collection, RecordId id, long entryId) =>
+        _database.Execute(
+            "UPDATE records SET entry_ids = json_insert(coalesce(entry_ids, '[]'), '$[#]', $p2) WHERE collection = $p0 AND record_id = $p1",
+            collection.Text, id.Text, entryId);
 
     /// <summary>Adds the entry of a new local change; its id is the change's sequence, and it keeps the stamp's time (see ReplicaStore.Identity.cs).</summary>
     private void InsertEntry(Change change, Change? overlay, DateTimeOffset now)

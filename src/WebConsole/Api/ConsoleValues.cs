@@ -14,15 +14,6 @@ namespace CrdtSync.WebConsole.Api;
 /// </summary>
 internal static class ConsoleValues
 {
-    public static JsonNode? ToJson(Value value) => value.Kind switch
-    {
-        ValueKind.Null => null,
-        ValueKind.Bool => JsonValue.Create(value.AsBool),
-        ValueKind.Int64 => JsonValue.Create(value.AsInt64),
-        ValueKind.Float64 => double.IsFinite(value.AsFloat64) ? JsonValue.Create(value.AsFloat64) : JsonValue.Create(value.ToString()),
-        _ => JsonValue.Create(value.ToString()),
-    };
-
     /// <summary>Reads an object of <c>name: value</c> into typed values, by the types in <paramref name="schema"/>.</summary>
     public static Dictionary<string, Value> FromJson(JsonNode? node, IReadOnlyDictionary<FieldName, FieldSchema> schema, string what)
     {

@@ -37,9 +37,6 @@ internal static class ConsoleViews
         _ => "not_subscribed",
     };
 
-    public static JsonObject Fields(RecordState state) =>
-        new(state.SortedFields().Select(f => KeyValuePair.Create(f.Key.Text, ConsoleValues.ToJson(f.Value.Value))));
-
     public static JsonObject Collection(CollectionSchema schema, CacheFreshness freshness, bool canCreate) => new()
     {
         ["name"] = schema.Name.Text,
@@ -73,7 +70,7 @@ internal static class ConsoleViews
         ["status"] = Mark(record.Status),
         ["locked"] = record.IsLocked,
         ["lockedBy"] = lockedBy,
-        ["fields"] = Fields(record.State),
+        ["fields"] = ReplicaJson.Fields(record.State),
         ["actions"] = new JsonArray([.. actions.Select(a => (JsonNode)a.Text)]),
         ["canEdit"] = !record.IsLocked,
         ["canDelete"] = canDelete && !record.IsLocked,
@@ -90,8 +87,8 @@ internal static class ConsoleViews
         void Row(string field, Value mine, bool editable, string type) => rows.Add(new JsonObject
         {
             ["field"] = field,
-            ["mine"] = ConsoleValues.ToJson(mine),
-            ["relay"] = relay is null ? null : ConsoleValues.ToJson(relay[new FieldName(field)]),
+            ["mine"] = ReplicaJson.Value(mine),
+            ["relay"] = relay is null ? null : ReplicaJson.Value(relay[new FieldName(field)]),
             ["editable"] = editable,
             ["type"] = type,
         });
@@ -140,8 +137,8 @@ internal static class ConsoleViews
             ["reason"] = entry.Reason,
             ["message"] = entry.Message,
             ["resolvable"] = entry.IsResolvable,
-            ["mine"] = new JsonObject(entry.Change.Fields.Select(f => KeyValuePair.Create(f.Name.Text, ConsoleValues.ToJson(f.Value)))),
-            ["relay"] = relay is null ? null : Fields(relay),
+            ["mine"] = new JsonObject(entry.Change.Fields.Select(f => KeyValuePair.Create(f.Name.Text, ReplicaJson.Value(f.Value)))),
+            ["relay"] = relay is null ? null : ReplicaJson.Fields(relay),
             ["rows"] = rows,
         };
     }

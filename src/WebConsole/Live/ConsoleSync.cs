@@ -15,8 +15,6 @@ internal sealed class ConsoleSync(ReplicaStore replica, SyncClient? client, Cons
 {
     private readonly SemaphoreSlim _running = new(1, 1);
 
-    public bool Available => client is not null;
-
     public JsonObject Status() => client is null
         ? new JsonObject { ["available"] = false, ["state"] = "no_relay" }
         : StatusJson(client.Status);
@@ -56,16 +54,7 @@ internal sealed class ConsoleSync(ReplicaStore replica, SyncClient? client, Cons
         {
             hub.Publish("progress", new JsonObject { ["phase"] = "start" });
             var report = await syncClient.SyncAllAsync(cancellationToken).ConfigureAwait(false);
-            var json = new JsonObject
-            {
-                ["pushed"] = report.Pushed,
-                ["accepted"] = report.Accepted,
-                ["refused"] = report.Refused,
-                ["pulled"] = report.Pulled,
-                ["cursor"] = report.Cursor,
-                ["caughtUp"] = report.CaughtUp,
-                ["pending"] = report.PendingCount,
-            };
+            var json = ReplicaJson.SyncReport(report);
             hub.Publish("synced", json.DeepClone().AsObject());
             return json;
         }

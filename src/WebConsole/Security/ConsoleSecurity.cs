@@ -24,11 +24,14 @@ internal sealed partial class ConsoleSecurity(IServer server, ILogger<ConsoleSec
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-    private readonly byte[] _token = RandomNumberGenerator.GetBytes(32);
+    private static string NewToken() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private readonly string _token = NewToken();
+    private byte[]? _tokenBytes;
     private HashSet<string>? _hosts;
 
     /// <summary>The anti-forgery token of this console run (random, never stored).</summary>
-    public string Token => Convert.ToBase64String(_token).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    public string Token => _token;
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
@@ -89,9 +92,8 @@ internal sealed partial class ConsoleSecurity(IServer server, ILogger<ConsoleSec
 
     private bool TokenMatches(string presented)
     {
-        var expected = Encoding.ASCII.GetBytes(Token);
         var given = Encoding.ASCII.GetBytes(presented);
-        return CryptographicOperations.FixedTimeEquals(expected, given);
+        return CryptographicOperations.FixedTimeEquals(_tokenBytes ??= Encoding.ASCII.GetBytes(_token), given);
     }
 
     /// <summary>The Host values this console answers to: each bound port with 127.0.0.1, [::1] and localhost.</summary>

@@ -36,6 +36,14 @@ public sealed class ConsoleSecurityTests : StandaloneConsole
         var html = await response.Content.ReadAsStringAsync();
         Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
         Assert.DoesNotContain("http://", html.Replace("http://www.w3.org", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("default-src 'none'", policy, StringComparison.Ordinal);
+        Assert.Contains("style-src 'self'", policy, StringComparison.Ordinal);
+        foreach (var asset in new[] { "/", "/console.css", "/console.js" })
+        {
+            // No address of another host in any served file: nothing external (no CDN, no font, no absolute link).
+            var text = (await Client.Http.GetStringAsync(asset)).Replace("http://www.w3.org", string.Empty, StringComparison.Ordinal);
+            Assert.DoesNotMatch(@"(https?:)?//[A-Za-z0-9-]+\.[A-Za-z]", text);
+        }
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public sealed class ConsoleValueProperties
         PropertyRunner.Check(Prop.ForAll(values.ToArbitrary(), pair =>
         {
             var (value, type) = pair;
-            var shown = ConsoleValues.ToJson(value);
+            var shown = ReplicaJson.Value(value);
             var asText = shown is null ? null : JsonValue.Create(shown.GetValueKind() == System.Text.Json.JsonValueKind.String ? shown.GetValue<string>() : shown.ToJsonString());
             return Read(shown, type) == value && (type is FieldType.String || Read(asText, type) == value);
         }));
